@@ -1,0 +1,83 @@
+"""The `drafter` command: a thin layer over the Python API.
+
+Commands live in their own modules and are imported only when used, so that
+`drafter search` does not pay for python-docx and `drafter draft` does not pay
+for scikit-learn at start-up.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from ..errors import DrafterError
+
+# name -> (module, attribute, one-line help shown by `drafter --help`)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "ingest": ("drafter.cli.corpus_cmds", "ingest", "把旧报告（.txt/.docx/.pdf 或整个文件夹）加入语料库"),
+    "sections": ("drafter.cli.corpus_cmds", "sections", "显示一个文件被读成的文章、标题、章节和段落"),
+    "corpus": ("drafter.cli.corpus_cmds", "corpus_cmd", "列出语料库中的文档（内置与自己加入的）"),
+    "index": ("drafter.cli.search_cmds", "index_cmd", "重建检索索引"),
+    "search": ("drafter.cli.search_cmds", "search", "按章节检索可参考的段落"),
+    "similar": ("drafter.cli.search_cmds", "similar", "查找与自己写的段落相近的段落"),
+    "phrases": ("drafter.cli.check_cmds", "phrases", "提炼小标题、固定提法和带数字空位的句式"),
+    "init": ("drafter.cli.draft_cmds", "init", "生成一份填写数据用的 YAML 模板"),
+    "draft": ("drafter.cli.draft_cmds", "draft", "用 YAML 中的数据生成 Word 初稿"),
+    "check": ("drafter.cli.check_cmds", "check", "检查稿子：提法错误、非本单位数字、照抄旧稿、缺章节"),
+}
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name, (mod, _, _) in COMMANDS.items() if _module_exists(mod)]
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        mod, attr, _ = COMMANDS[name]
+        if not _module_exists(mod):
+            return None
+        return getattr(importlib.import_module(mod), attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Short help from the table, without importing every command module.
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("命令"):
+                formatter.write_dl(rows)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except DrafterError as exc:
+            click.echo(f"错误：{exc.message}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+def _module_exists(mod: str) -> bool:
+    return importlib.util.find_spec(mod) is not None
+
+
+@click.group(cls=LazyGroup, context_settings=CONTEXT_SETTINGS)
+@click.version_option(package_name="drafter", message="drafter %(version)s")
+def main() -> None:
+    """drafter：工会工作报告起草助手（离线运行）。
+
+    \b
+    常用流程：
+      drafter ingest 旧报告文件夹/        把往年的报告加入语料库
+      drafter search "职工驿站" --chapter 维权
+      drafter init 我的数据.yaml          生成数据模板，填入本单位数字
+      drafter draft 我的数据.yaml -o 初稿.docx
+      drafter check 初稿.docx --figures 我的数据.yaml
+
+    每个命令都可加 -h 查看说明；输出结果的命令都支持 --json。
+    """
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

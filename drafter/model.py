@@ -1,0 +1,125 @@
+"""Small typed objects passed between the pipeline stages."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# The chapter taxonomy of DOMAIN.md §2, in the order reports usually walk through it.
+CHAPTERS: tuple[str, ...] = (
+    "思想引领",
+    "建功立业",
+    "维权服务",
+    "改革创新",
+    "党建自身建设",
+    "问题短板",
+    "展望",
+    "其他",
+)
+MAIN_CHAPTERS: tuple[str, ...] = CHAPTERS[:4]
+
+KINDS: tuple[str, ...] = ("annual", "half-year", "five-year", "report", "experience", "news", "speech")
+
+
+@dataclass
+class Passage:
+    """A paragraph (or a piece of a long one) of running text."""
+
+    text: str
+    chapters: list[str] = field(default_factory=list)
+    line: int = 0  # 1-based line in the source where the passage starts
+
+
+@dataclass
+class Section:
+    """A heading and the passages under it. level 0 is the text before the first heading."""
+
+    heading: str
+    level: int
+    chapters: list[str] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    line: int = 0
+
+
+@dataclass
+class Article:
+    title: str
+    org: str = ""
+    year: int | None = None
+    kind: str = ""
+    sections: list[Section] = field(default_factory=list)
+    line: int = 0
+
+    @property
+    def chars(self) -> int:
+        return sum(len(p.text) for s in self.sections for p in s.passages)
+
+
+@dataclass
+class Document:
+    """One source file as drafter understood it."""
+
+    name: str  # file name shown to users
+    path: str  # where it was read from
+    sha256: str  # of the source bytes
+    encoding: str = ""
+    articles: list[Article] = field(default_factory=list)
+    embedded: bool = False
+
+    @property
+    def chars(self) -> int:
+        return sum(a.chars for a in self.articles)
+
+    @property
+    def title(self) -> str:
+        return self.articles[0].title if self.articles else self.name
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Document":
+        arts = []
+        for a in data.get("articles", []):
+            secs = [
+                Section(
+                    heading=s["heading"],
+                    level=s["level"],
+                    chapters=list(s.get("chapters", [])),
+                    passages=[Passage(**p) for p in s.get("passages", [])],
+                    line=s.get("line", 0),
+                )
+                for s in a.get("sections", [])
+            ]
+            arts.append(
+                Article(
+                    title=a["title"],
+                    org=a.get("org", ""),
+                    year=a.get("year"),
+                    kind=a.get("kind", ""),
+                    sections=secs,
+                    line=a.get("line", 0),
+                )
+            )
+        return cls(
+            name=data["name"],
+            path=data["path"],
+            sha256=data["sha256"],
+            encoding=data.get("encoding", ""),
+            articles=arts,
+            embedded=data.get("embedded", False),
+        )
+
+
+@dataclass(frozen=True)
+class PassageRecord:
+    """A passage with where it comes from: the unit the retriever indexes."""
+
+    text: str
+    chapters: tuple[str, ...]
+    file: str
+    article: str
+    heading: str
+    org: str = ""
+    year: int | None = None
+    kind: str = ""
