@@ -44,6 +44,7 @@ class Section:
 @dataclass
 class Article:
     title: str
+    subtitle: str = ""
     org: str = ""
     year: int | None = None
     kind: str = ""
@@ -94,6 +95,7 @@ class Document:
             arts.append(
                 Article(
                     title=a["title"],
+                    subtitle=a.get("subtitle", ""),
                     org=a.get("org", ""),
                     year=a.get("year"),
                     kind=a.get("kind", ""),

@@ -1,0 +1,187 @@
+"""Line- and text-level cleaning of raw report text (DOMAIN.md §5).
+
+Everything here is a pure function on strings, so each rule can be tested alone:
+punctuation repair, furniture/byline/caption recognition, doubled glyphs, and
+recognising a compilation's table of contents.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+CJK = r"\u4e00-\u9fff"
+_CJK_CH = re.compile(f"[{CJK}]")
+
+# Sentence-final punctuation: a paragraph that ends with one of these is complete.
+TERMINAL = "。！？!?…"
+CLOSERS = "”’」』）)》"
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+
+
+def normalize(text: str) -> str:
+    """Unify line ends and invisible characters; keep full-width spaces (they mark indents)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_ZERO_WIDTH)
+    text = text.replace("\u00a0", " ").replace("\u2003", "\u3000")
+    return unicodedata.normalize("NFC", text)
+
+
+_ASCII_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+# ASCII punctuation touching a CJK character (or a full-width one) on either side.
+_ASCII_PUNCT = re.compile(
+    rf"(?<=[{CJK}“”‘’、，。）》])\s*([,;:?!])\s*|\s*([,;:?!])\s*(?=[{CJK}“”‘’《（])"
+)
+_PAREN = re.compile(rf"\((?=[^()]*[{CJK}])([^()]*)\)")
+# Spaces inside Chinese text: between CJK/digits/full-width punctuation they are layout, not meaning.
+_INNER_SPACE = re.compile(rf"(?<=[{CJK}\d%，。；：、“”）（《》])[ \u3000]+(?=[{CJK}\d“”（《])")
+
+
+def fix_punctuation(text: str) -> str:
+    """Make ASCII punctuation between Chinese characters full-width."""
+    text = _ASCII_PUNCT.sub(lambda m: _ASCII_TO_FULL[m.group(1) or m.group(2)], text)
+    return _PAREN.sub(lambda m: f"（{m.group(1)}）", text)
+
+
+def tidy_body(text: str) -> str:
+    """Full-width punctuation and no layout spaces inside running Chinese text."""
+    text = fix_punctuation(text.strip(" \u3000\t"))
+    return _INNER_SPACE.sub("", text)
+
+
+def tidy_heading(text: str) -> str:
+    """Headings keep one space between their phrases (政治引领 画好最大“同心圆”)."""
+    text = fix_punctuation(text.strip(" \u3000\t#"))
+    text = re.sub(r"(?<=[，；：、])\s+", "", text)
+    return re.sub(r"[ \u3000]+", " ", text)
+
+
+def ends_sentence(text: str) -> bool:
+    text = text.rstrip(" \u3000")
+    while text and text[-1] in CLOSERS:
+        text = text[:-1]
+    return bool(text) and text[-1] in TERMINAL
+
+
+def cjk_count(text: str) -> int:
+    return len(_CJK_CH.findall(text))
+
+
+# --- page furniture, bylines, captions -----------------------------------------
+
+_FURNITURE = [
+    re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$"),  # a bare date line (newspaper page)
+    re.compile(r"^(星期|礼拜)[一二三四五六日天]$"),
+    re.compile(r"^(责任编辑|美术编辑|稿件统筹|编辑|校对|审核|排版|版式|值班主任|主编|责编|通讯员)\s*[:：]"),
+    re.compile(r"^(电话|传真|邮箱|E-?mail|网址|地址|邮编)\s*[:：]", re.I),
+    re.compile(r"^[（(]?本版.{0,12}(图片|照片|图).{0,8}[)）]?$"),
+    re.compile(r"^[（(].{0,10}(图片|照片|摄影).{0,10}[)）]$"),
+    re.compile(r"^[□■◆◇●○]"),  # news byline markers: □牡丹晚报全媒体记者 冯 错
+    re.compile(r"(记者|通讯员|摄影)\s*[:：]?\s*\S{1,4}(\s\S{1,3})?\s*(摄|报道)?$"),
+    re.compile(r"^▶"),  # photo caption marker
+    re.compile(r"\s摄$"),
+    re.compile(r"^\S{2,3}(?<![难问主课专话标议])题$"),  # calligraphy credit (丁志刚题)
+    re.compile(r"^第\s*\d+\s*页(\s*共\s*\d+\s*页)?$|^[-—–]\s*\d+\s*[-—–]$|^\d{1,4}$"),  # page numbers
+    re.compile(r"(联合)?主办$"),
+]
+
+
+def is_furniture(line: str) -> bool:
+    """Newspaper and page furniture: date, weekday, editors, phone, e-mail, bylines, credits."""
+    s = line.strip(" \u3000")
+    if not s:
+        return False
+    if len(s) > 40:
+        return bool(re.match(r"^▶", s))
+    return any(p.search(s) for p in _FURNITURE)
+
+
+_DOUBLED = re.compile(r"(.{2,}?)\1")
+
+
+def has_doubled_glyphs(line: str) -> bool:
+    """Bold PDF text extracted twice: ““春风送岗春风送岗 暖心就业暖心就业””."""
+    s = line.strip()
+    if "““" in s or "””" in s:
+        return True
+    hits = [m.group(1) for m in _DOUBLED.finditer(s) if cjk_count(m.group(1)) >= 2]
+    return sum(len(h) for h in hits) * 2 >= max(len(s) * 0.5, 6)
+
+
+# Words that end photo captions and rarely end a heading.
+_CAPTION_END = re.compile(
+    r"(活动|仪式|现场|会议|大会|开幕式|闭幕式|颁奖|一隅|协议|专场|招聘会|比赛|讲话|下基层|宣讲|"
+    r"送温暖|送清凉|合影|留影|签约|揭牌|启动|演出|展演|座谈会|调研|慰问|走访|培训班|运动会|作用|"
+    r"面貌|风采|瞬间|场景|剪影|掠影)$"
+)
+_PERSON_TITLE = re.compile(r"(主席|副主任|书记|部长|局长|市长|县长|主任|经理|院长|处长)\S{2,3}(出席|主持|到|为|在|参加|看望|慰问|调研|讲话)")
+
+
+def looks_like_caption(line: str) -> bool:
+    s = line.strip(" \u3000")
+    if has_doubled_glyphs(s):
+        return True
+    if ends_sentence(s) or len(s) > 60:
+        return False
+    return bool(_CAPTION_END.search(s.rstrip("”\""))) or bool(_PERSON_TITLE.search(s))
+
+
+# --- table of contents ------------------------------------------------------------
+
+_TOC_HEAD = re.compile(r"^目\s*录$|^目\s+录$|^contents$", re.I)
+_TOC_PAGE = re.compile(r"(?:[\s\u3000.．…·]+|[…．.]{2,})\s*\d{0,4}\s*$")
+_TOC_PREFIX = re.compile(r"^\d{1,3}\s*[：:]")
+
+
+def toc_entry_title(line: str) -> str:
+    """The title of a TOC entry: page number, dot leaders and a stray 24： prefix removed."""
+    s = line.strip(" \u3000")
+    s = _TOC_PAGE.sub("", s)
+    s = _TOC_PREFIX.sub("", s)
+    return s.rstrip("…．.· \u3000")
+
+
+def title_key(text: str) -> str:
+    """A comparison key for titles and headings: no spaces, punctuation or numbering differences."""
+    s = fix_punctuation(text)
+    return re.sub(r"[\s\u3000#，,、。：:；;“”\"‘’'…·•（）()《》!！?？—–-]", "", s)
+
+
+def find_toc(lines: list[str]) -> tuple[int, int, list[str]] | None:
+    """Locate a table of contents: (first index, index after it, entry titles).
+
+    The TOC starts at a 目录 line and ends right before the first body line that
+    repeats one of its entries (the first article title).
+    """
+    start = next((i for i, l in enumerate(lines[:400]) if _TOC_HEAD.match(l.strip(" \u3000"))), None)
+    if start is None:
+        return None
+    entries: list[str] = []
+    keys: set[str] = set()
+    for i in range(start + 1, len(lines)):
+        s = lines[i].strip(" \u3000")
+        if not s:
+            continue
+        key = title_key(toc_entry_title(s))
+        if key in keys and key:
+            return start, i, entries
+        if len(s) > 80 or ends_sentence(s):
+            break
+        if _TOC_PAGE.search(s) or s.endswith(("…", "…　")):
+            title = toc_entry_title(s)
+            entries.append(title)
+            keys.add(title_key(title))
+        # group labels such as 一、各级工会 are part of the TOC but are not entries
+    if not entries:
+        return None
+    return start, i, entries
+
+
+def toc_matches(entry_keys: set[str], line: str) -> bool:
+    key = title_key(line)
+    if not key:
+        return False
+    if key in entry_keys:
+        return True
+    # An entry cut short with …… in the TOC still names its title by prefix.
+    return any(len(k) >= 8 and key.startswith(k) for k in entry_keys)

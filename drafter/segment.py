@@ -1,0 +1,459 @@
+"""Segmentation: cleaned lines → articles → sections (headings at their levels) → passages.
+
+The work is done in three passes over the text:
+1. lines → groups of consecutive non-blank lines, with furniture dropped and a
+   compilation's table of contents removed;
+2. groups → units (heading, title, text paragraph, caption), using the line's
+   own shape first and its neighbours second (a short line is a heading only
+   when body text follows it);
+3. units → Article/Section/Passage objects, long paragraphs split at their
+   一是/二是 points or sentence ends.
+Chapters are added afterwards by ``classify``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import clean
+from .model import Article, Passage, Section
+
+MAX_PASSAGE = 400  # characters; longer paragraphs are split
+
+CN_NUM = "一二三四五六七八九十"
+_NUMBERED = [
+    (1, re.compile(rf"^[{CN_NUM}]{{1,3}}、")),
+    (2, re.compile(rf"^[（(][{CN_NUM}]{{1,3}}[)）]")),
+    (3, re.compile(r"^\d{1,2}[.．、](?!\d)")),
+    (4, re.compile(r"^[（(]\d{1,2}[)）]")),
+]
+_POINT = re.compile(rf"(?<![{CN_NUM}])[{CN_NUM}]{{1,2}}是(?=[^，,；;。]{{1,40}}[，,。；;：:])")
+_MARKS = re.compile(r"^(#{1,6})\s*(.*)$")
+# A subtitle that opens with the unit's name: 济宁市加快建设一流产业技术工人队伍.
+_ORG_HINT = re.compile(r"^[\u4e00-\u9fff]{2,8}?(省|市|县|区|州|旗|盟|集团|公司|兵团)")
+
+
+@dataclass
+class Line:
+    no: int  # 1-based line number in the source
+    text: str
+    indented: bool
+    hard: bool  # ended with two spaces: a hard wrap inside a paragraph
+
+
+@dataclass
+class Group:
+    lines: list[Line]
+    blank_before: int = 0
+    blank_after: int = 0
+
+
+@dataclass
+class Unit:
+    kind: str  # "heading" | "title" | "subtitle" | "text" | "short" | "drop"
+    text: str
+    line: int
+    level: int = 0
+    marks: int = 0  # number of '#' for marked-up headings
+    indented: bool = False
+    blank_before: int = 0
+    blank_after: int = 0
+    lines: list[Line] = field(default_factory=list)
+
+
+def numbered_level(text: str) -> int:
+    for level, pattern in _NUMBERED:
+        if pattern.match(text):
+            return level
+    return 0
+
+
+# --- pass 1: lines and groups ---------------------------------------------------------
+
+
+FURNITURE = "furniture"
+
+
+def _lines(text: str) -> tuple[list[Line | str | None], list[str]]:
+    """Lines with furniture and the TOC blanked out (None), and the TOC's entry titles."""
+    raw = clean.normalize(text).split("\n")
+    stripped = [l.strip(" \u3000\t") for l in raw]
+    toc = clean.find_toc(stripped)
+    entries: list[str] = []
+    skip = range(0)
+    if toc:
+        start, end, entries = toc
+        skip = range(0, end)  # the compilation's own title sits above its TOC
+    out: list[Line | str | None] = []
+    for i, (r, s) in enumerate(zip(raw, stripped)):
+        if i in skip or not s:
+            out.append(None)
+            continue
+        if clean.is_furniture(s):
+            out.append(FURNITURE)  # breaks a group but is not a blank line
+            continue
+        indented = r.startswith(("\u3000", "  ", "\t")) and not r.startswith("#")
+        out.append(Line(i + 1, s, indented, r.endswith("  ")))
+    return out, entries
+
+
+def _groups(lines: list[Line | str | None]) -> list[Group]:
+    groups: list[Group] = []
+    blank = 99
+    current: list[Line] = []
+    for line in lines + [None]:
+        if line is None or line is FURNITURE:
+            if current:
+                groups.append(Group(current, blank_before=blank))
+                current = []
+                blank = 0
+            if line is None:
+                blank += 1
+        else:
+            current.append(line)
+    for g, nxt in zip(groups, groups[1:] + [None]):
+        g.blank_after = nxt.blank_before if nxt else 99
+    return groups
+
+
+# --- pass 2: units -----------------------------------------------------------------------
+
+
+def _is_short(s: str) -> bool:
+    return (
+        len(s) <= 40
+        and not clean.ends_sentence(s)
+        and not s.endswith(("：", ":", "，", "、", "；"))
+        and not any(ch in s for ch in "。！？；")
+    )
+
+
+def _bare_heading_shape(s: str, after_heading: bool = False) -> bool:
+    """An unnumbered heading is one or two balanced phrases, not a clause of running text."""
+    if s.startswith("——"):
+        return len(s) <= 40 and after_heading
+    if len(s) > 30 or "、" in s or not _balanced(s):
+        return False
+    parts = [p for p in re.split(r"[，, \u3000]+", s) if p]
+    return len(parts) <= 3 and all(len(p) <= (22 if len(parts) == 1 else 14) for p in parts)
+
+
+def _units(groups: list[Group], entry_keys: set[str]) -> list[Unit]:
+    units: list[Unit] = []
+    for g in groups:
+        pending: list[Line] = []
+
+        def flush_text() -> None:
+            if pending:
+                units.extend(_text_units(pending, g))
+                pending.clear()
+
+        for line in g.lines:
+            s = line.text
+            m = _MARKS.match(s)
+            if m and m.group(2).strip():
+                flush_text()
+                units.append(Unit("heading", m.group(2).strip(), line.no, marks=len(m.group(1)), lines=[line]))
+                continue
+            if entry_keys and len(g.lines) == 1 and clean.toc_matches(entry_keys, s):
+                flush_text()
+                units.append(Unit("title", s, line.no, lines=[line]))
+                continue
+            level = numbered_level(s)
+            if level and _heading_like_numbered(s):
+                flush_text()
+                units.extend(_numbered_units(s, line, level))
+                continue
+            pending.append(line)
+        flush_text()
+        for u in units:
+            if u.blank_before == 0 and u.line == g.lines[0].no:
+                u.blank_before = g.blank_before
+        if units and units[-1].lines and units[-1].lines[-1] is g.lines[-1]:
+            units[-1].blank_after = g.blank_after
+    return units
+
+
+def _heading_like_numbered(s: str) -> bool:
+    """一、X is a heading unless it is a full paragraph (several sentences)."""
+    body = s.rstrip("。")
+    return "。" not in body or body.index("。") <= 40
+
+
+def _numbered_units(s: str, line: Line, level: int) -> list[Unit]:
+    # Run-in heading: （一）坚持政治引领。全年开展… → heading + text.
+    body = s.rstrip("。")
+    if "。" in body:
+        cut = body.index("。")
+        head, rest = s[:cut], s[cut + 1 :]
+        return [
+            Unit("heading", head, line.no, level=level, lines=[line]),
+            Unit("text", rest, line.no, lines=[line]),
+        ]
+    return [Unit("heading", s.rstrip("。"), line.no, level=level, lines=[line])]
+
+
+def _text_units(lines: list[Line], g: Group) -> list[Unit]:
+    """Lines of one group → paragraphs, or one 'short' unit when the group may be a heading/caption."""
+    if all(_is_short(l.text) for l in lines) and len(lines) <= 3 and not any(l.hard for l in lines[:-1]):
+        return [Unit("short", " ".join(l.text for l in lines), lines[0].no, lines=list(lines),
+                     indented=lines[0].indented)]
+    longest = max(len(l.text) for l in lines)
+    paras: list[list[Line]] = [[lines[0]]]
+    for prev, line in zip(lines, lines[1:]):
+        new_para = (
+            clean.ends_sentence(prev.text)
+            and not prev.hard
+            and (line.indented or len(prev.text) < 0.7 * longest)
+        )
+        if new_para:
+            paras.append([line])
+        else:
+            paras[-1].append(line)
+    return [
+        Unit("text", _join(p), p[0].no, indented=p[0].indented, lines=p)
+        for p in paras
+    ]
+
+
+def _join(lines: list[Line]) -> str:
+    out = ""
+    for l in lines:
+        s = l.text
+        if out and re.match(r"[A-Za-z]", s[:1]) and re.match(r"[A-Za-z]", out[-1:]):
+            out += " "
+        out += s
+    return out
+
+
+def _resolve_short(units: list[Unit], uses_marks: bool) -> None:
+    """Decide whether each short unit is a heading (body text follows), a title, or a caption."""
+
+    def next_content(i: int) -> Unit | None:
+        for u in units[i + 1 :]:
+            if u.kind != "drop":
+                return u
+        return None
+
+    has_numbered = any(u.kind == "heading" and u.level == 1 for u in units)
+    # Trailing short lines after the last paragraph are captions (photo block at the end of a page).
+    for i in range(len(units) - 1, -1, -1):
+        if units[i].kind == "text":
+            break
+        if units[i].kind == "short":
+            units[i].kind = "drop"
+
+    for i, u in enumerate(units):
+        if u.kind != "short":
+            continue
+        parts = [l.text for l in u.lines]
+        nxt = next_content(i)
+        nxt2 = next_content(units.index(nxt)) if nxt is not None else None
+        body_follows = nxt is not None and (
+            nxt.kind == "text" or (nxt.kind == "short" and nxt2 is not None and nxt2.kind == "text")
+        )
+        if (
+            len(parts) >= 2
+            and all(len(p) <= 16 and _balanced(p) for p in parts[-2:])
+            and not any(clean.looks_like_caption(p) for p in parts[-2:])
+            and nxt is not None
+            and nxt.kind == "text"
+            and not uses_marks
+        ):
+            # Paired heading of the five-year style; lines above it are a caption.
+            u.kind, u.text, u.level = "heading", " ".join(parts[-2:]), 1
+            u.line = u.lines[-2].no
+            continue
+        if len(parts) == 1 and len(parts[0]) <= 2 and i > 0 and units[i - 1].kind == "heading":
+            units[i - 1].text += parts[0]  # a heading wrapped onto a second line (…显著增 / 强)
+            u.kind = "drop"
+            continue
+        isolated = u.blank_before >= 3 and u.blank_after >= 3  # photo blocks of page layouts
+        if (
+            len(parts) == 1
+            and _bare_heading_shape(parts[0], after_heading=i > 0 and units[i - 1].kind == "heading")
+            and not clean.looks_like_caption(parts[0])
+            and not isolated
+            and not uses_marks
+            and body_follows
+        ):
+            u.kind = "heading"
+            prev = units[i - 1] if i > 0 else None
+            # A bare heading right under another bare heading is its sub-heading (思想铸魂 / 深挖…).
+            sub = prev is not None and prev.kind == "heading" and not prev.marks and not numbered_level(prev.text)
+            u.level = 2 if has_numbered or sub else 1
+            continue
+        u.kind = "drop"
+
+
+def _balanced(s: str) -> bool:
+    return s.count("“") == s.count("”") and s.count("《") == s.count("》")
+
+
+# --- pass 3: articles, sections, passages -------------------------------------------------------
+
+
+def segment(text: str) -> list[Article]:
+    lines, entries = _lines(text)
+    entry_keys = {clean.title_key(e) for e in entries}
+    units = _units(_groups(lines), entry_keys)
+    uses_marks = any(u.marks for u in units)
+    _resolve_short(units, uses_marks)
+    units = [u for u in units if u.kind != "drop"]
+    if uses_marks:
+        _levels_from_marks(units)
+    _find_titles(units, has_toc=bool(entries))
+    units = [u for u in units if u.kind != "drop"]
+    _join_broken_paragraphs(units)
+    return _build(units)
+
+
+def _levels_from_marks(units: list[Unit]) -> None:
+    first = units[0] if units else None
+    title_depth = first.marks if first is not None and first.marks else None
+    for u in units:
+        if u.marks and u.text.startswith(("——", "--", "—")):
+            u.kind = "subtitle"
+    depths = sorted({u.marks for u in units if u.marks and u.kind == "heading" and u.marks != title_depth})
+    for u in units:
+        if not u.marks or u.kind == "subtitle":
+            continue
+        if u.marks == title_depth:
+            u.kind = "title"
+        else:
+            u.level = numbered_level(u.text) or depths.index(u.marks) + 1
+
+
+def _find_titles(units: list[Unit], has_toc: bool) -> None:
+    """Article titles: TOC entries in a compilation; otherwise a heading that opens the text
+    or that is followed by a subtitle (——…, or a line naming the unit)."""
+    if has_toc:
+        return
+    # Of several headings before the first paragraph, the last is the title (with its
+    # subtitle); the ones above it are mastheads such as 菏泽工会.
+    lead = []
+    for u in units:
+        if u.kind == "text":
+            break
+        if u.kind == "heading" and not u.marks and not numbered_level(u.text) and not u.text.startswith("——"):
+            lead.append(u)
+    for u in lead[:-2]:
+        u.kind = "drop"
+    if len(lead) == 2 and not _ORG_HINT.search(lead[1].text):
+        lead[0].kind = "drop"
+    seen_text = False
+    for i, u in enumerate(units):
+        if u.kind == "text":
+            seen_text = True
+            continue
+        if u.kind != "heading" or u.marks:
+            continue
+        nxt = units[i + 1] if i + 1 < len(units) else None
+        sub = (
+            nxt is not None
+            and nxt.kind == "heading"
+            and not numbered_level(nxt.text)
+            and (nxt.text.startswith("——") or _ORG_HINT.search(nxt.text) is not None)
+        )
+        if not seen_text and not numbered_level(u.text) and not any(x.kind == "title" for x in units[:i]):
+            u.kind = "title"
+        elif sub and not numbered_level(u.text):
+            u.kind = "title"
+        if u.kind == "title" and sub:
+            nxt.kind = "subtitle"
+    for i, u in enumerate(units):
+        if u.kind == "text" and u.text.startswith("——") and i > 0 and units[i - 1].kind == "title" and len(u.text) <= 40:
+            u.kind = "subtitle"
+
+
+def _join_broken_paragraphs(units: list[Unit]) -> None:
+    """A paragraph cut by a page or column break (or by a removed caption) continues
+    in the next text unit: join them when the first does not end a sentence and the
+    second does not start a new indented paragraph."""
+    i = 0
+    while i < len(units) - 1:
+        a, b = units[i], units[i + 1]
+        if (
+            a.kind == "text"
+            and b.kind == "text"
+            and not clean.ends_sentence(a.text)
+            and not b.indented
+            and not _POINT.match(b.text)
+        ):
+            a.text = a.text + b.text
+            a.lines = a.lines + b.lines
+            del units[i + 1]
+            continue
+        i += 1
+
+
+def _build(units: list[Unit]) -> list[Article]:
+    articles: list[Article] = []
+    article: Article | None = None
+    section: Section | None = None
+
+    def ensure_article(line: int) -> Article:
+        nonlocal article
+        if article is None:
+            article = Article(title="", line=line)
+            articles.append(article)
+        return article
+
+    for u in units:
+        if u.kind == "title":
+            article = Article(title=clean.tidy_heading(u.text), line=u.line)
+            articles.append(article)
+            section = None
+        elif u.kind == "subtitle":
+            art = ensure_article(u.line)
+            art.subtitle = clean.tidy_heading(u.text).lstrip("—- ")
+        elif u.kind == "heading":
+            art = ensure_article(u.line)
+            section = Section(heading=clean.tidy_heading(u.text), level=u.level or 1, line=u.line)
+            art.sections.append(section)
+        elif u.kind == "text":
+            art = ensure_article(u.line)
+            if section is None:
+                section = Section(heading="", level=0, line=u.line)
+                art.sections.append(section)
+            for piece in split_passage(clean.tidy_body(u.text)):
+                section.passages.append(Passage(text=piece, line=u.line))
+            # a section belongs to one article; a new title resets it
+        if u.kind == "title":
+            section = None
+    return [a for a in articles if a.sections or a.title]
+
+
+def split_passage(text: str, limit: int = MAX_PASSAGE) -> list[str]:
+    """Split a long paragraph at its 一是/二是 points, else at sentence ends, into pieces ≤ limit."""
+    if len(text) <= limit:
+        return [text] if text else []
+    points = [m.start() for m in _POINT.finditer(text)]
+    # 一是 must be among the points for an enumeration, and each piece must start at one.
+    if len(points) >= 2:
+        cuts = [0] + [p for p in points if p > 0] + [len(text)]
+        pieces = [text[a:b].strip() for a, b in zip(cuts, cuts[1:]) if text[a:b].strip()]
+        out: list[str] = []
+        for piece in pieces:
+            out.extend(_split_sentences(piece, limit) if len(piece) > limit else [piece])
+        return out
+    return _split_sentences(text, limit)
+
+
+_SENTENCE_END = re.compile(r"(?<=[。！？；])(?![”’」）])")
+
+
+def _split_sentences(text: str, limit: int) -> list[str]:
+    sentences = [s for s in _SENTENCE_END.split(text) if s]
+    out: list[str] = []
+    current = ""
+    for s in sentences:
+        if current and len(current) + len(s) > limit and current.endswith(("。", "！", "？")):
+            out.append(current)
+            current = s
+        else:
+            current += s
+    if current:
+        out.append(current)
+    return out
