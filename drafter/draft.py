@@ -1,0 +1,285 @@
+"""From a figures file to a draft: Jinja template → block markup → blocks + comments.
+
+Python API: ``build_draft(figures, template=None, refs=3, corpus=None) -> Draft``.
+The body is made only of the writer's own words and figures and the template's
+fixed wording; the corpus contributes comments (suggestions with their sources) only.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Protocol
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from .blocks import Block, missing_labels, parse_blocks, placeholder
+from .errors import DrafterError
+from .figures import KIND_LABELS, Chapter, Figure, Figures
+from .numbers import cn_numeral
+from .resources import templates_dir
+
+TEMPLATE_FOR_KIND = {"annual": "annual.md.j2", "half-year": "half-year.md.j2", "five-year": "five-year.md.j2"}
+
+# Default sub-headings, the template's own wording (never taken from the corpus).
+# Annual: one （一） per chapter; five-year: one paired heading 一、 per chapter.
+ANNUAL_HEADINGS = {
+    "思想引领": "强化思想政治引领，凝聚职工奋进力量",
+    "建功立业": "深化建功立业行动，发挥职工主力军作用",
+    "维权服务": "做实维权服务工作，增强职工获得感",
+    "改革创新": "深化工会改革创新，夯实基层组织基础",
+    "党建自身建设": "加强党的建设，推进工会自身建设",
+}
+FIVE_YEAR_HEADINGS = {
+    "思想引领": "坚持凝心铸魂，职工思想政治引领更加有力",
+    "建功立业": "坚持建功立业，职工主力军作用充分发挥",
+    "维权服务": "坚持服务为本，职工获得感幸福感持续增强",
+    "改革创新": "坚持改革创新，工会组织活力不断激发",
+    "党建自身建设": "坚持从严治会，工会自身建设全面加强",
+}
+
+
+@dataclass
+class Suggestion:
+    """A comparable passage from the corpus, shown as a comment beside a chapter."""
+
+    chapter: str
+    text: str
+    file: str = ""
+    article: str = ""
+    heading: str = ""
+    score: float = 0.0
+
+    @property
+    def source(self) -> str:
+        parts = [self.file, f"《{self.article}》" if self.article else "", self.heading]
+        return " ".join(p for p in parts if p)
+
+    @property
+    def comment_text(self) -> str:
+        return f"{self.text}\n——来源：{self.source}" if self.source else self.text
+
+
+class SuggestFn(Protocol):
+    def __call__(self, chapter: str, query: str, k: int) -> list[Suggestion]: ...
+
+
+@dataclass
+class Draft:
+    title: str
+    blocks: list[Block]
+    comments: dict[int, list[Suggestion]] = field(default_factory=dict)  # block index -> comments
+    missing: list[str] = field(default_factory=list)
+    figures: Figures | None = None
+
+    def body_text(self) -> str:
+        """Everything in the body (not the comments), one block a line."""
+        return "\n".join(b.full_text for b in self.blocks if b.kind != "comment")
+
+
+# ---------------------------------------------------------------- template context
+
+
+@dataclass
+class FigureView:
+    """A figure as templates see it: raw fields plus the written-out forms."""
+
+    item: str
+    value: float | None
+    unit: str
+    quantity: str  # 23.3万人次, or a placeholder when the value is missing
+    change: str  # 同比增长12.5%, or ''
+    series_text: str  # 累计…，年均…, or ''
+    last_year: float | None
+    series: dict[int, float]
+
+    @property
+    def sentence(self) -> str:
+        """开展劳模工匠宣讲126场，同比增长28.6% (annual)."""
+        return self.item + self.quantity + (f"，{self.change}" if self.change else "")
+
+    @property
+    def span_sentence(self) -> str:
+        """Over a five-year span: 开展…累计612场，年均122.4场, else the plain sentence."""
+        if self.series_text:
+            return self.item + self.series_text
+        return self.item + self.quantity
+
+
+def _figure_view(f: Figure) -> FigureView:
+    unit_hint = f"（{f.unit}）" if f.unit else ""
+    quantity = f.quantity
+    if f.value is None and not f.series:
+        quantity = placeholder(f"{f.item}{unit_hint}")
+    elif f.value is None:
+        # five-year figure given only by year: the last year's value stands for it
+        last = max(f.series)
+        quantity = Figure(f.item, f.series[last], f.unit).quantity
+    return FigureView(f.item, f.value, f.unit, quantity, f.change, f.series_text, f.last_year, f.series)
+
+
+@dataclass
+class ChapterView:
+    name: str
+    heading: str
+    figures: list[FigureView]
+    highlights: list[str]
+
+    @property
+    def empty(self) -> bool:
+        return not self.figures and not self.highlights
+
+
+def _sentence(text: str) -> str:
+    """End a writer's line with a full stop if it has no closing punctuation."""
+    text = text.strip()
+    if not text or text[-1] in "。！？；…”’）)":
+        return text
+    return text.rstrip("，,;；:：") + "。"
+
+
+def _enum(items: list[str]) -> str:
+    """一是…；二是…。 from a list of points."""
+    parts = [f"{cn_numeral(i)}是{t.strip().rstrip('。；;，,')}" for i, t in enumerate(items, 1)]
+    return "；".join(parts) + "。" if parts else ""
+
+
+def _context(figs: Figures, missing: Callable[[str], str]) -> dict[str, Any]:
+    p = figs.period
+    headings = FIVE_YEAR_HEADINGS if p.kind == "five-year" else ANNUAL_HEADINGS
+    chapters = [
+        ChapterView(ch.name, ch.heading or headings[ch.name], [_figure_view(f) for f in ch.figures], list(ch.highlights))
+        for ch in figs.chapters
+    ]
+    date = f"{figs.date.year}年{figs.date.month}月{figs.date.day}日" if figs.date else missing("成文日期")
+    return {
+        "unit": figs.unit,
+        "title": figs.title,
+        "intro": figs.intro,
+        "kind": p.kind,
+        "kind_label": KIND_LABELS[p.kind],
+        "period": p,
+        "year": p.year,
+        "start_year": p.start_year,
+        "half": p.half,
+        "reports_to": figs.reports_to,
+        "leaders": "和".join(figs.reports_to),
+        "chapters": chapters,
+        "problems": figs.problems,
+        "plans": figs.plans,
+        "signature": figs.signature or figs.unit,
+        "date": date,
+    }
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def _one_line(value: Any) -> str:
+    # Values never break lines, so a writer's text can never open a block of its own.
+    if value is None:
+        return ""
+    return str(value).replace("\r", "").replace("\n", "")
+
+
+def _environment(extra_dir: Path | None) -> SandboxedEnvironment:
+    dirs = [str(extra_dir)] if extra_dir else []
+    dirs.append(str(templates_dir()))
+    env = SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(dirs),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=_one_line,
+        autoescape=False,
+    )
+    env.filters["sentence"] = _sentence
+    env.filters["enum"] = _enum
+    env.filters["cn"] = cn_numeral
+    return env
+
+
+def _template_error(exc: Exception, name: str) -> DrafterError:
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where = f"{exc.filename or exc.name or name} 第{exc.lineno}行"
+        return DrafterError(f"模板有语法错误：{where}：{exc.message}。请检查 {{% %}} 与 {{{{ }}}} 是否成对。")
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return DrafterError(f"模板 {name} 引用的模板文件“{exc.name}”找不到。")
+    # Jinja rewrites tracebacks so template frames carry the template file and line.
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith((".j2", ".jinja", ".jinja2", ".md"))]
+    where = f"{frames[-1].filename} 第{frames[-1].lineno}行" if frames else name
+    if isinstance(exc, jinja2.exceptions.SecurityError):
+        return DrafterError(f"模板 {where}：出于安全原因不允许这样写（{exc}）。")
+    if isinstance(exc, jinja2.UndefinedError):
+        return DrafterError(f"模板 {where}：用到了不存在的变量或字段（{exc.message}）。")
+    return DrafterError(f"模板 {where} 渲染出错：{exc}")
+
+
+def render_template(figs: Figures, template: str | Path | None = None) -> tuple[str, str]:
+    """Render the template for ``figs``; returns (rendered text, template name)."""
+    if template is None:
+        name, extra = TEMPLATE_FOR_KIND[figs.period.kind], None
+    else:
+        path = Path(template)
+        if not path.is_file():
+            raise DrafterError(f"找不到模板文件 {path}。")
+        name, extra = path.name, path.resolve().parent
+    env = _environment(extra)
+    ctx = _context(figs, placeholder)
+    try:
+        tpl = env.get_template(name)
+        return tpl.render(ctx), tpl.filename or name
+    except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+        raise _template_error(exc, name) from None
+
+
+def chapter_query(ch: Chapter) -> str:
+    """What to ask the retriever for a chapter: its name plus the writer's own highlights."""
+    return " ".join([ch.name, *ch.highlights, *(f.item for f in ch.figures)])
+
+
+def retriever_suggestions(corpus: Any = None) -> SuggestFn:
+    """Suggestions from drafter's TF-IDF retriever over ``corpus`` (a Corpus or a folder)."""
+    from .corpus import Corpus
+    from .search import Retriever
+
+    if corpus is None or isinstance(corpus, (str, Path)):
+        corpus = Corpus.load(corpus)
+    retriever = Retriever(corpus)
+
+    def suggest(chapter: str, query: str, k: int) -> list[Suggestion]:
+        hits = retriever.search(query, chapter=chapter, k=k)
+        return [Suggestion(chapter, h.text, h.file, h.article, h.heading, float(h.score)) for h in hits]
+
+    return suggest
+
+
+def build_draft(
+    figures: Figures,
+    template: str | Path | None = None,
+    refs: int = 3,
+    corpus: Any = None,
+    suggest: SuggestFn | None = None,
+) -> Draft:
+    """Render ``figures`` into a Draft; with refs > 0, each chapter heading marked by
+    ``@comment`` gets up to ``refs`` suggestions (``suggest``, default the retriever)."""
+    text, name = render_template(figures, template)
+    blocks = parse_blocks(text, source=f"模板 {name}")
+    titles = [b.full_text for b in blocks if b.kind == "title"]
+    draft = Draft(title=titles[0] if titles else "", blocks=blocks, missing=missing_labels(blocks), figures=figures)
+    anchors = [(i, b.chapter) for i, b in enumerate(blocks) if b.kind == "comment"]
+    if refs <= 0 or not anchors:
+        return draft
+    if suggest is None:
+        suggest = retriever_suggestions(corpus)
+    by_name = {ch.name: ch for ch in figures.chapters}
+    for i, chapter in anchors:
+        heading = next(j for j in range(i - 1, -1, -1) if blocks[j].kind == "heading")
+        ch = by_name.get(chapter)
+        query = chapter_query(ch) if ch else chapter
+        hits = suggest(chapter, query, refs)[:refs]
+        if hits:
+            draft.comments.setdefault(heading, []).extend(hits)
+    return draft
