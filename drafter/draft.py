@@ -54,7 +54,8 @@ class Suggestion:
 
     @property
     def source(self) -> str:
-        parts = [self.file, f"《{self.article}》" if self.article else "", self.heading]
+        article = f"《{self.article}》" if self.article and self.article != self.file else ""
+        parts = [self.file, article, self.heading]
         return " ".join(p for p in parts if p)
 
     @property
@@ -73,6 +74,7 @@ class Draft:
     comments: dict[int, list[Suggestion]] = field(default_factory=dict)  # block index -> comments
     missing: list[str] = field(default_factory=list)
     figures: Figures | None = None
+    notes: list[str] = field(default_factory=list)  # why a chapter got no suggestions
 
     def body_text(self) -> str:
         """Everything in the body (not the comments), one block a line."""
@@ -240,14 +242,16 @@ def chapter_query(ch: Chapter) -> str:
     return " ".join([ch.name, *ch.highlights, *(f.item for f in ch.figures)])
 
 
-def retriever_suggestions(corpus: Any = None) -> SuggestFn:
-    """Suggestions from drafter's TF-IDF retriever over ``corpus`` (a Corpus or a folder)."""
+def retriever_suggestions(corpus: Any = None, on_message: Callable[[str], None] | None = None, progress=None) -> SuggestFn:
+    """Suggestions from drafter's TF-IDF retriever over ``corpus`` (a Corpus or a folder).
+
+    ``on_message`` and ``progress`` go to the retriever (index rebuild message and bar)."""
     from .corpus import Corpus
     from .search import Retriever
 
     if corpus is None or isinstance(corpus, (str, Path)):
         corpus = Corpus.load(corpus)
-    retriever = Retriever(corpus)
+    retriever = Retriever(corpus, on_message=on_message, progress=progress)
 
     def suggest(chapter: str, query: str, k: int) -> list[Suggestion]:
         hits = retriever.search(query, chapter=chapter, k=k)
@@ -279,7 +283,11 @@ def build_draft(
         heading = next(j for j in range(i - 1, -1, -1) if blocks[j].kind == "heading")
         ch = by_name.get(chapter)
         query = chapter_query(ch) if ch else chapter
-        hits = suggest(chapter, query, refs)[:refs]
+        try:
+            hits = suggest(chapter, query, refs)[:refs]
+        except DrafterError as exc:  # e.g. no passage of that chapter in the corpus: the draft still gets written
+            draft.notes.append(f"“{chapter}”没有参考批注：{exc.message}")
+            continue
         if hits:
             draft.comments.setdefault(heading, []).extend(hits)
     return draft
