@@ -1,0 +1,152 @@
+"""Retrieval quality on the embedded seed corpus: drafter's TF-IDF against BM25.
+
+    python benchmarks/retrieval_quality.py [--per-query]
+
+The queries and their relevance rules are in retrieval_queries.json beside this file:
+a passage is relevant to a query when it is labelled with the query's chapter and
+contains at least one word of every group in ``rule.all``. Every system ranks the
+passages of the query's chapter (the filter drafter's search applies), and is scored
+on its top 10 before near-duplicates are folded, so that all rank the same list.
+
+Systems, all fed by drafter's tokenizer:
+- drafter's default (TfidfVectorizer with drafter's default analyzer and settings);
+- the other analyzers of drafter (plain words, character bigrams only);
+- BM25 (rank_bm25's BM25Okapi) fed exactly the default's tokens, and fed plain words.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+QUERIES = Path(__file__).with_name("retrieval_queries.json")
+K = 10
+
+
+def relevant(passage, rule) -> bool:
+    return rule["chapter"] in passage.chapters and all(
+        any(word in passage.text for word in group) for group in rule["all"]
+    )
+
+
+def metrics(ranked: list[int], rel: set[int]) -> tuple[float, float, float]:
+    """nDCG@10, P@5 and MRR@10 with binary relevance."""
+    dcg = sum(1 / math.log2(r + 2) for r, i in enumerate(ranked[:K]) if i in rel)
+    idcg = sum(1 / math.log2(r + 2) for r in range(min(K, len(rel))))
+    p5 = sum(1 for i in ranked[:5] if i in rel) / 5
+    mrr = next((1 / (r + 1) for r, i in enumerate(ranked[:K]) if i in rel), 0.0)
+    return (dcg / idcg if idcg else 0.0), p5, mrr
+
+
+def top(scores, k: int = K) -> list[int]:
+    import numpy as np
+
+    order = np.argsort(-scores, kind="stable")[:k]
+    return [int(i) for i in order if scores[i] > 0]
+
+
+def tfidf_system(passages, analyzer: str, **params):
+    from drafter.search import Retriever
+
+    r = Retriever(passages, analyzer=analyzer, **params).fit()
+    return lambda q, ch: r.scores(q, chapter=ch)
+
+
+def bm25_system(passages, analyzer: str, heading_weight: int):
+    """BM25Okapi over the same tokens drafter's index is built from (text + heading)."""
+    import numpy as np
+    from rank_bm25 import BM25Okapi
+
+    from drafter.tokenize import make_analyzer
+
+    analyze = make_analyzer(analyzer)
+    bm25 = BM25Okapi([analyze(p.text) + analyze(p.heading) * heading_weight for p in passages])
+    in_chapter = {}
+
+    def scores(q, ch):
+        if ch not in in_chapter:
+            in_chapter[ch] = np.array([ch in p.chapters for p in passages])
+        s = np.asarray(bm25.get_scores(analyze(q)), dtype=np.float64)
+        return np.where(in_chapter[ch], np.maximum(s, 0.0), 0.0)
+
+    return scores
+
+
+def load_passages():
+    from drafter.corpus import Corpus
+
+    # An empty home of its own: the embedded seeds only, never the user's documents.
+    os.environ["DRAFTER_HOME"] = tempfile.mkdtemp(prefix="drafter-bench-")
+    return Corpus.load().passages()
+
+
+def evaluate(passages, per_query: bool = False) -> dict[str, dict[str, float]]:
+    from drafter.search import DEFAULT_ANALYZER, Retriever
+
+    queries = json.loads(QUERIES.read_text(encoding="utf-8"))["queries"]
+    defaults = Retriever(passages)
+    hw = defaults.heading_weight
+    systems = {
+        f"drafter 默认（TF-IDF，{DEFAULT_ANALYZER}）": tfidf_system(passages, DEFAULT_ANALYZER),
+    }
+    for name in ("word", "word+bigram", "bigram"):
+        if name != DEFAULT_ANALYZER:
+            systems[f"TF-IDF，{name}"] = tfidf_system(passages, name)
+    systems[f"BM25（rank_bm25，{DEFAULT_ANALYZER} 同样的词）"] = bm25_system(passages, DEFAULT_ANALYZER, hw)
+    if DEFAULT_ANALYZER != "word":
+        systems["BM25（rank_bm25，word）"] = bm25_system(passages, "word", hw)
+
+    judged = []
+    for q in queries:
+        rel = {i for i, p in enumerate(passages) if relevant(p, q["rule"])}
+        if not rel:
+            print(f"警告：查询 {q['id']}「{q['query']}」在语料中没有相关段落，不计入。", file=sys.stderr)
+            continue
+        judged.append((q, rel))
+
+    results: dict[str, dict[str, float]] = {}
+    for name, system in systems.items():
+        rows = []
+        for q, rel in judged:
+            m = metrics(top(system(q["query"], q["chapter"])), rel)
+            rows.append((q, m))
+            if per_query:
+                print(f"{name[:18]:18} {q['id']} {q['chapter']} nDCG={m[0]:.3f} P5={m[1]:.2f} 相关={len(rel):3d} {q['query']}")
+        n = len(rows)
+        results[name] = {
+            "nDCG@10": sum(m[0] for _, m in rows) / n,
+            "P@5": sum(m[1] for _, m in rows) / n,
+            "MRR@10": sum(m[2] for _, m in rows) / n,
+        }
+        for ch in sorted({q["chapter"] for q, _ in rows}):
+            sub = [m[0] for q, m in rows if q["chapter"] == ch]
+            results[name][f"nDCG@10 {ch}"] = sum(sub) / len(sub)
+    return results, len(judged), len(passages)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--per-query", action="store_true", help="print every query's scores too")
+    args = ap.parse_args()
+    passages = load_passages()
+    results, n_queries, n_passages = evaluate(passages, per_query=args.per_query)
+    print(f"\n{n_queries} 条查询，{n_passages} 个段落（内置语料）\n")
+    cols = ["nDCG@10", "P@5", "MRR@10"]
+    chapters = sorted({key.split(" ", 1)[1] for r in results.values() for key in r if " " in key})
+    print("| 系统 | " + " | ".join(cols) + " | " + " | ".join(f"nDCG {c}" for c in chapters) + " |")
+    print("|---" * (1 + len(cols) + len(chapters)) + "|")
+    for name, r in results.items():
+        cells = [f"{r[c]:.3f}" for c in cols] + [f"{r['nDCG@10 ' + c]:.3f}" for c in chapters]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,215 @@
+"""The TF-IDF index of the corpus passages: building it (scikit-learn) and storing it safely.
+
+An index is three files in ``corpus.dir / "index"``, each written atomically:
+- ``matrix.npz``: the length-normalised TF-IDF matrix in CSC form (a posting list per term)
+  and the idf vector;
+- ``passages.json``: vocabulary, passages and their sources;
+- ``meta.json``: format version, fingerprint and configuration, written last.
+All three carry the same build id, so a set mixed from two builds is detected like a
+damaged file. Nothing is pickled; loading needs numpy and json only, not scikit-learn.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import uuid
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import DrafterError
+from .fsutil import atomic_write_bytes, atomic_write_json
+from .model import PassageRecord
+
+INDEX_FORMAT = 1
+META, PASSAGES, MATRIX = "meta.json", "passages.json", "matrix.npz"
+
+# progress(items, length, label) -> items, like drafter.cli.common.progress
+Progress = Callable[[Iterable, int, str], Iterable]
+
+
+@dataclass
+class IndexData:
+    """Everything a query needs, as plain Python and numpy objects."""
+
+    fingerprint: str
+    config: dict[str, Any]
+    vocabulary: list[str]
+    idf: Any  # numpy float32 (n_terms,)
+    indptr: Any  # numpy int64 (n_terms + 1,): column pointers of the CSC matrix
+    rows: Any  # numpy int32: passage number of each stored weight
+    weights: Any  # numpy float32: TF-IDF weight, length-normalised per passage
+    passages: list[PassageRecord]
+
+
+class IndexUnusable(Exception):
+    """A stored index that cannot be used; ``reason`` is Chinese, for the user."""
+
+    def __init__(self, reason: str, missing: bool = False):
+        super().__init__(reason)
+        self.reason = reason
+        self.missing = missing
+
+
+def index_fingerprint(corpus_fingerprint: str, dictionary_hash: str, config: dict[str, Any]) -> str:
+    text = json.dumps(
+        {"corpus": corpus_fingerprint, "dict": dictionary_hash, "format": INDEX_FORMAT, "config": config},
+        sort_keys=True,
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def build_index(
+    passages: Sequence[PassageRecord],
+    analyze: Callable[[str], list[str]],
+    *,
+    config: dict[str, Any],
+    fingerprint: str,
+    progress: Progress | None = None,
+) -> IndexData:
+    """Fit scikit-learn's TfidfVectorizer over the passages (text, plus the section heading
+    ``heading_weight`` times)."""
+    import numpy as np
+    import scipy.sparse as sp
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    heading_weight = int(config["heading_weight"])
+    heading_tokens: dict[str, list[str]] = {}
+
+    def doc_tokens(rec: PassageRecord) -> list[str]:
+        # Headings repeat across passages of a section: tokenise each once.
+        if rec.heading not in heading_tokens:
+            heading_tokens[rec.heading] = analyze(rec.heading)
+        return analyze(rec.text) + heading_tokens[rec.heading] * heading_weight
+
+    docs: Iterable[PassageRecord] = passages
+    if progress is not None:
+        docs = progress(passages, len(passages), "建立检索索引")
+    vectorizer = TfidfVectorizer(
+        analyzer=doc_tokens,
+        sublinear_tf=bool(config["sublinear_tf"]),
+        norm=None,
+        dtype=np.float32,
+    )
+    matrix = vectorizer.fit_transform(docs).tocsr()
+    # Pivoted length normalisation (Singhal, Buckley & Mitra 1996): divide each passage by
+    # (1 - s) * mean_norm + s * norm instead of its norm. s = 1 is plain cosine, which
+    # favours short passages too much; a smaller s tilts towards the long ones.
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    slope = float(config["pivot_slope"])
+    pivot = (1.0 - slope) * (norms.mean() if len(norms) else 0.0) + slope * norms
+    pivot[pivot == 0] = 1.0
+    matrix = sp.diags((1.0 / pivot).astype(np.float32)) @ matrix
+    matrix = matrix.tocsc()
+    matrix.sort_indices()
+    return IndexData(
+        fingerprint=fingerprint,
+        config=dict(config),
+        vocabulary=vectorizer.get_feature_names_out().tolist(),
+        idf=vectorizer.idf_.astype(np.float32),
+        indptr=matrix.indptr.astype(np.int64),
+        rows=matrix.indices.astype(np.int32),
+        weights=matrix.data.astype(np.float32),
+        passages=list(passages),
+    )
+
+
+def save_index(folder: Path, data: IndexData) -> None:
+    import numpy as np
+
+    build_id = uuid.uuid4().hex
+    sources: dict[tuple, int] = {}
+    rows = []
+    for p in data.passages:
+        key = (p.file, p.article, p.heading, p.org, p.year, p.kind)
+        sid = sources.setdefault(key, len(sources))
+        rows.append([p.text, list(p.chapters), sid])
+    buf = io.BytesIO()
+    np.savez(
+        buf,
+        build_id=np.array(build_id),
+        idf=data.idf,
+        indptr=data.indptr,
+        rows=data.rows,
+        weights=data.weights,
+    )
+    try:
+        atomic_write_bytes(folder / MATRIX, buf.getvalue())
+        atomic_write_json(
+            folder / PASSAGES,
+            {"build_id": build_id, "vocabulary": data.vocabulary, "sources": list(sources), "passages": rows},
+        )
+        atomic_write_json(
+            folder / META,
+            {
+                "format": INDEX_FORMAT,
+                "build_id": build_id,
+                "fingerprint": data.fingerprint,
+                "config": data.config,
+                "passages": len(data.passages),
+                "terms": len(data.vocabulary),
+            },
+        )
+    except OSError as exc:
+        raise DrafterError(
+            f"无法写入检索索引文件夹 {folder}：{exc.strerror or exc}。请检查该文件夹的写入权限，"
+            "或用 --corpus 指定另一个语料库文件夹。"
+        ) from exc
+
+
+def read_meta(folder: Path) -> dict[str, Any]:
+    """The small meta file alone: enough to tell whether the index is current."""
+    path = folder / META
+    if not path.exists():
+        raise IndexUnusable("还没有检索索引", missing=True)
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(meta, dict) or "fingerprint" not in meta or "build_id" not in meta:
+            raise ValueError("缺少必要的字段")
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise IndexUnusable(f"索引文件 {path} 已损坏（{exc}）") from exc
+    return meta
+
+
+def load_index(folder: Path, meta: dict[str, Any]) -> IndexData:
+    import numpy as np
+
+    build_id = meta["build_id"]
+    path = folder / PASSAGES
+    try:
+        body = json.loads(path.read_text(encoding="utf-8"))
+        if body.get("build_id") != build_id:
+            raise ValueError("与 meta.json 不是同一次建立的")
+        sources = body["sources"]
+        passages = [
+            PassageRecord(text, tuple(chapters), *sources[sid]) for text, chapters, sid in body["passages"]
+        ]
+        vocabulary = body["vocabulary"]
+    except (OSError, ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError) as exc:
+        raise IndexUnusable(f"索引文件 {path} 已损坏（{exc}）") from exc
+    path = folder / MATRIX
+    try:
+        with np.load(path) as z:  # allow_pickle stays False: an object array is refused
+            if str(z["build_id"]) != build_id:
+                raise ValueError("与 meta.json 不是同一次建立的")
+            idf, indptr, rows, weights = z["idf"], z["indptr"], z["rows"], z["weights"]
+        if len(idf) != len(vocabulary) or len(indptr) != len(idf) + 1 or len(rows) != len(weights):
+            raise ValueError("矩阵大小与词表不符")
+        if len(rows) != int(indptr[-1]) or (len(rows) and int(rows.max()) >= len(passages)):
+            raise ValueError("矩阵与段落数不符")
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
+        raise IndexUnusable(f"索引文件 {path} 已损坏（{exc}）") from exc
+    return IndexData(
+        fingerprint=meta["fingerprint"],
+        config=meta.get("config", {}),
+        vocabulary=vocabulary,
+        idf=idf,
+        indptr=indptr,
+        rows=rows,
+        weights=weights,
+        passages=passages,
+    )

@@ -1,0 +1,454 @@
+"""Finding comparable passages: the TF-IDF retriever over the corpus passages.
+
+    >>> r = Retriever(Corpus.load())
+    >>> hits = r.search("职工驿站", chapter="维权")
+
+The index is built with scikit-learn's TfidfVectorizer (drafter.index); a query is
+vectorised here with the stored vocabulary and idf, and scored against the posting
+lists with numpy alone, so a search from a cold process imports neither scikit-learn
+nor scipy.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import tokenize
+from .errors import DrafterError
+from .index import (
+    INDEX_FORMAT,
+    IndexData,
+    IndexUnusable,
+    Progress,
+    build_index,
+    index_fingerprint,
+    load_index,
+    read_meta,
+    save_index,
+)
+from .model import CHAPTERS, KINDS, PassageRecord
+
+DEFAULT_ANALYZER = "word+bigram"
+
+CHAPTER_ALIASES: dict[str, str] = {
+    "思想": "思想引领",
+    "建功": "建功立业",
+    "维权": "维权服务",
+    "服务": "维权服务",
+    "改革": "改革创新",
+    "党建": "党建自身建设",
+    "自身建设": "党建自身建设",
+    "问题": "问题短板",
+    "短板": "问题短板",
+    "打算": "展望",
+}
+
+KIND_ALIASES: dict[str, str] = {
+    "年度": "annual",
+    "年度总结": "annual",
+    "半年": "half-year",
+    "半年总结": "half-year",
+    "五年": "five-year",
+    "综述": "five-year",
+    "工作综述": "five-year",
+    "汇报": "report",
+    "工作汇报": "report",
+    "经验": "experience",
+    "经验材料": "experience",
+    "新闻": "news",
+    "讲话": "speech",
+}
+
+HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE = "**", "**"
+_DUP_SHINGLE = 4  # characters per shingle when comparing passages for near-duplicates
+_DUP_OVERLAP = 0.8  # share of the shorter passage's shingles found in the other one
+_NOT_TEXT = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
+
+
+@dataclass(frozen=True)
+class Source:
+    file: str
+    article: str
+    heading: str
+
+
+@dataclass
+class Hit:
+    rank: int
+    score: float
+    text: str
+    chapters: list[str]
+    file: str
+    article: str
+    heading: str
+    highlighted: str  # text with each matched term between HIGHLIGHT_OPEN and HIGHLIGHT_CLOSE
+    also_in: list[Source] = field(default_factory=list)  # near-duplicates found in other places
+    org: str = ""
+    year: int | None = None
+    kind: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rank": self.rank,
+            "score": round(self.score, 4),
+            "text": self.text,
+            "chapters": self.chapters,
+            "file": self.file,
+            "article": self.article,
+            "heading": self.heading,
+            "also_in": [asdict(s) for s in self.also_in],
+        }
+
+
+def resolve_chapter(name: str) -> str:
+    """A chapter name as users type it (full name or short form) -> the full name."""
+    name = name.strip()
+    if name in CHAPTERS:
+        return name
+    if name in CHAPTER_ALIASES:
+        return CHAPTER_ALIASES[name]
+    matches = [c for c in CHAPTERS if name and name in c]
+    if len(matches) == 1:
+        return matches[0]
+    shorts = "、".join(f"{c}（{a}）" if (a := _short_form(c)) else c for c in CHAPTERS)
+    raise DrafterError(f"没有名为“{name}”的章节。可用的章节：{shorts}。")
+
+
+def _short_form(chapter: str) -> str:
+    return next((a for a, c in CHAPTER_ALIASES.items() if c == chapter), "")
+
+
+def resolve_kind(name: str) -> str:
+    name = name.strip()
+    if name in KINDS:
+        return name
+    if name in KIND_ALIASES:
+        return KIND_ALIASES[name]
+    names = "、".join(f"{a}（{k}）" for a, k in KIND_ALIASES.items() if a in ("年度", "半年", "五年", "汇报", "经验", "新闻", "讲话"))
+    raise DrafterError(f"没有名为“{name}”的文稿类型。可用的类型：{names}。")
+
+
+class Retriever:
+    """TF-IDF retrieval over the passages of a corpus, filtered by chapter.
+
+    Parameters
+    ----------
+    corpus : a ``drafter.corpus.Corpus`` (anything with ``passages()``, ``fingerprint`` and
+        ``dir``), or a plain sequence of PassageRecord (fitted in memory, never stored).
+    analyzer : "word", "word+bigram" or "bigram" (see drafter.tokenize).
+    heading_weight : how many times the section heading's tokens are added to each passage
+        (0 by default: on the benchmark, heading words pulled in passages that do not
+        themselves talk about the query).
+    sublinear_tf : use 1 + log(tf) instead of raw counts.
+    pivot_slope : pivoted length normalisation of the passages (1 = plain cosine).
+    on_message : called with a Chinese message when the stored index is (re)built.
+    progress : wraps the passages while the index is built (a progress bar in the CLI).
+    """
+
+    def __init__(
+        self,
+        corpus,
+        *,
+        analyzer: str = DEFAULT_ANALYZER,
+        heading_weight: int = 0,
+        sublinear_tf: bool = True,
+        pivot_slope: float = 0.5,
+        on_message: Callable[[str], None] | None = None,
+        progress: Progress | None = None,
+    ):
+        self.corpus = corpus
+        self.analyzer = analyzer
+        self.heading_weight = heading_weight
+        self.sublinear_tf = sublinear_tf
+        self.pivot_slope = pivot_slope
+        self.on_message = on_message
+        self.progress = progress
+
+    # --- configuration and state ---------------------------------------------------------
+
+    def _config(self) -> dict[str, Any]:
+        if self.analyzer not in tokenize.ANALYZERS:
+            raise ValueError(f"analyzer must be one of {tokenize.ANALYZERS}, not {self.analyzer!r}")
+        return {
+            "analyzer": self.analyzer,
+            "heading_weight": self.heading_weight,
+            "sublinear_tf": self.sublinear_tf,
+            "pivot_slope": self.pivot_slope,
+        }
+
+    def _fingerprint(self) -> str:
+        corpus_fp = getattr(self.corpus, "fingerprint", None)
+        if corpus_fp is None:
+            import hashlib
+
+            h = hashlib.sha256()
+            for p in self.corpus:
+                h.update(repr(p).encode("utf-8"))
+            corpus_fp = h.hexdigest()
+        return index_fingerprint(corpus_fp, tokenize.dictionary_hash(), self._config())
+
+    def _passages(self) -> list[PassageRecord]:
+        return list(self.corpus.passages()) if hasattr(self.corpus, "passages") else list(self.corpus)
+
+    @property
+    def index_dir(self) -> Path | None:
+        folder = getattr(self.corpus, "dir", None)
+        return Path(folder) / "index" if folder is not None else None
+
+    def fit(self) -> "Retriever":
+        """Build the index in memory from the corpus passages (scikit-learn)."""
+        data = build_index(
+            self._passages(),
+            tokenize.make_analyzer(self.analyzer),
+            config=self._config(),
+            fingerprint=self._fingerprint(),
+            progress=self.progress,
+        )
+        self._set_state(data)
+        self.index_status_ = "built"
+        return self
+
+    def save(self) -> "Retriever":
+        self._check_fitted()
+        if self.index_dir is None:
+            raise ValueError("this corpus has no folder to store an index in")
+        save_index(self.index_dir, self._data)
+        return self
+
+    def load(self) -> "Retriever":
+        """Use the stored index if it is current; otherwise rebuild and store it, with a message."""
+        folder = self.index_dir
+        if folder is None:
+            return self.fit()
+        fingerprint = self._fingerprint()
+        try:
+            meta = read_meta(folder)
+            if meta.get("format") != INDEX_FORMAT or meta.get("fingerprint") != fingerprint:
+                raise IndexUnusable("语料库、词典或索引格式有变动")
+            data = load_index(folder, meta)
+        except IndexUnusable as exc:
+            status = "missing" if exc.missing else "rebuilt"
+            self._say(f"{exc.reason}，正在{'建立' if exc.missing else '重建'}检索索引……")
+            self.fit().save()
+            self.index_status_ = status
+            self._say(f"检索索引已{'建立' if exc.missing else '重建'}：{len(self.passages_)} 个段落，{len(self.vocabulary_)} 个词项。")
+            return self
+        self._set_state(data)
+        self.index_status_ = "loaded"
+        return self
+
+    def rebuild(self) -> "Retriever":
+        """Build and store the index whatever state it is in (``drafter index``)."""
+        self.fit()
+        if self.index_dir is not None:
+            self.save()
+        return self
+
+    def _say(self, message: str) -> None:
+        if self.on_message is not None:
+            self.on_message(message)
+
+    def _set_state(self, data: IndexData) -> None:
+        import numpy as np
+
+        self._data = data
+        self.passages_ = data.passages
+        self.vocabulary_ = {term: i for i, term in enumerate(data.vocabulary)}
+        self.idf_ = data.idf
+        self.indptr_, self.rows_, self.weights_ = data.indptr, data.rows, data.weights
+        bits = {c: 1 << i for i, c in enumerate(CHAPTERS)}
+        self.chapter_bits_ = np.fromiter(
+            (sum(bits.get(c, 0) for c in p.chapters) for p in data.passages), dtype=np.int64, count=len(data.passages)
+        )
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "passages_"):
+            raise ValueError("Retriever is not fitted: call fit() or load() first")
+
+    def _ensure_ready(self) -> None:
+        if not hasattr(self, "passages_"):
+            self.load()
+
+    # --- queries ----------------------------------------------------------------------------
+
+    def query_vector(self, text: str) -> dict[int, float]:
+        """term number -> weight, as TfidfVectorizer.transform would give (L2-normalised)."""
+        self._check_fitted()
+        analyze = tokenize.make_analyzer(self.analyzer, compact=True)
+        counts = Counter(self.vocabulary_[t] for t in analyze(text) if t in self.vocabulary_)
+        vec = {}
+        for term, n in counts.items():
+            tf = 1.0 + math.log(n) if self.sublinear_tf else float(n)
+            vec[term] = tf * float(self.idf_[term])
+        norm = math.sqrt(sum(w * w for w in vec.values()))
+        return {t: w / norm for t, w in vec.items()} if norm else {}
+
+    def search(
+        self,
+        query: str,
+        chapter: str | None = None,
+        k: int = 10,
+        org: str | None = None,
+        year: int | None = None,
+        kind: str | None = None,
+    ) -> list[Hit]:
+        """The k passages closest to ``query``, best first, near-duplicates folded together."""
+        if not query or not query.strip():
+            raise DrafterError("检索词为空。请输入要查找的内容，例如：drafter search \"职工驿站\" --chapter 维权")
+        if not tokenize.words(query, compact=True):
+            raise DrafterError(
+                f"检索词“{query.strip()}”只有标点、数字或“的、和、开展”之类的常用词，无法检索。请换成具体的工作内容，例如“困难职工帮扶”。"
+            )
+        return self._rank(query, chapter=chapter, k=k, org=org, year=year, kind=kind)
+
+    def similar(self, text: str, chapter: str | None = None, k: int = 10) -> list[Hit]:
+        """Passages close to a paragraph the user wrote."""
+        if not text or not text.strip():
+            raise DrafterError("要比对的段落为空。请用 --text 给出一段文字，或用 --file 指定一个文件。")
+        if not tokenize.words(text, compact=True):
+            raise DrafterError("要比对的段落只有标点、数字或常用词，无法比对。请给出一段完整的文字。")
+        return self._rank(text, chapter=chapter, k=k)
+
+    def scores(self, text: str, chapter=None, org=None, year=None, kind=None):
+        """Score of every passage for ``text`` (the query's L2-normalised TF-IDF vector dotted
+        with the passages' length-normalised ones); 0 for passages the filters leave out."""
+        import numpy as np
+
+        chapter = resolve_chapter(chapter) if chapter else None
+        kind = resolve_kind(kind) if kind else None
+        self._ensure_ready()
+        mask = self._filter_mask(chapter, org, year, kind)
+        scores = np.zeros(len(self.passages_), dtype=np.float32)
+        for term, w in self.query_vector(text).items():
+            start, end = self.indptr_[term], self.indptr_[term + 1]
+            scores[self.rows_[start:end]] += w * self.weights_[start:end]
+        if mask is not None:
+            scores[~mask] = 0.0
+        return scores
+
+    def _rank(self, text, *, chapter, k, org=None, year=None, kind=None) -> list[Hit]:
+        import numpy as np
+
+        if not isinstance(k, int) or k <= 0:
+            raise DrafterError(f"结果条数 -k 必须是正整数，现在是 {k}。")
+        scores = self.scores(text, chapter=chapter, org=org, year=year, kind=kind)
+        # Look past k so that near-duplicates folded away still leave k hits.
+        n_cand = min(int(np.count_nonzero(scores)), max(5 * k, 50))
+        if n_cand == 0:
+            return []
+        cand = np.argpartition(-scores, n_cand - 1)[:n_cand]
+        cand = cand[np.argsort(-scores[cand], kind="stable")]
+        return self._fold(cand.tolist(), scores, k, self._highlight_terms(text))
+
+    def _filter_mask(self, chapter, org, year, kind):
+        import numpy as np
+
+        if not self.passages_:
+            raise DrafterError("语料库中还没有任何段落。请先用 drafter ingest 加入报告。")
+        mask = None
+        if chapter:
+            mask = (self.chapter_bits_ & (1 << CHAPTERS.index(chapter))) != 0
+            if not mask.any():
+                raise DrafterError(
+                    f"语料库中没有属于“{chapter}”章节的段落。请换一个章节，或先用 drafter ingest 加入含有该章节的报告。"
+                )
+        conds = []
+        if org:
+            conds.append((f"单位含“{org}”", lambda p: org in p.org))
+        if year is not None:
+            conds.append((f"年份为 {year}", lambda p: p.year == year))
+        if kind:
+            conds.append((f"类型为 {kind}", lambda p: p.kind == kind))
+        if conds:
+            keep = np.fromiter(
+                (all(f(p) for _, f in conds) for p in self.passages_), dtype=bool, count=len(self.passages_)
+            )
+            mask = keep if mask is None else mask & keep
+            if not mask.any():
+                what = "，".join(([f"章节为“{chapter}”"] if chapter else []) + [d for d, _ in conds])
+                raise DrafterError(f"语料库中没有符合这些条件的段落：{what}。请放宽条件后再试，可用 drafter corpus 查看已有的单位、年份和类型。")
+        return mask
+
+    def _fold(self, cand: list[int], scores, k: int, terms: list[str]) -> list[Hit]:
+        """Keep the best of each group of near-duplicates; list where the others are."""
+        kept: list[tuple[int, set[str], list[Source]]] = []
+        for i in cand:
+            shingles = _shingles(self.passages_[i].text)
+            for _, other, also in kept:
+                if _overlap(shingles, other) >= _DUP_OVERLAP:
+                    p = self.passages_[i]
+                    also.append(Source(p.file, p.article, p.heading))
+                    break
+            else:
+                if len(kept) < k:
+                    kept.append((i, shingles, []))
+        hits = []
+        for rank, (i, _, also) in enumerate(kept, 1):
+            p = self.passages_[i]
+            hits.append(
+                Hit(
+                    rank=rank,
+                    score=float(scores[i]),
+                    text=p.text,
+                    chapters=list(p.chapters),
+                    file=p.file,
+                    article=p.article,
+                    heading=p.heading,
+                    highlighted=highlight(p.text, terms),
+                    also_in=also,
+                    org=p.org,
+                    year=p.year,
+                    kind=p.kind,
+                )
+            )
+        return hits
+
+    def _highlight_terms(self, text: str) -> list[str]:
+        """Surfaces of the query's features found in the vocabulary, longest first.
+
+        Words when the analyzer has them (bigrams would light up every 工作 of 工作室).
+        """
+        if self.analyzer == "bigram":
+            feats = tokenize.char_bigrams(text)
+        else:
+            feats = tokenize.words(text, compact=True)
+        return sorted({tokenize.surface(t) for t in feats if t in self.vocabulary_}, key=len, reverse=True)
+
+
+def _shingles(text: str) -> set[str]:
+    t = _NOT_TEXT.sub("", tokenize.normalize(text))
+    if len(t) <= _DUP_SHINGLE:
+        return {t}
+    return {t[i : i + _DUP_SHINGLE] for i in range(len(t) - _DUP_SHINGLE + 1)}
+
+
+def _overlap(a: set[str], b: set[str]) -> float:
+    small = min(len(a), len(b))
+    return len(a & b) / small if small else 0.0
+
+
+def highlight(text: str, terms: Sequence[str]) -> str:
+    """``text`` with every occurrence of the terms marked; overlapping matches merged."""
+    norm = tokenize.normalize(text)
+    hay = norm if len(norm) == len(text) else text.lower()
+    marked = [False] * len(text)
+    for term in terms:
+        start = hay.find(term)
+        while start >= 0:
+            for i in range(start, start + len(term)):
+                marked[i] = True
+            start = hay.find(term, start + 1)
+    out, i = [], 0
+    while i < len(text):
+        j = i
+        while j < len(text) and marked[j] == marked[i]:
+            j += 1
+        out.append(f"{HIGHLIGHT_OPEN}{text[i:j]}{HIGHLIGHT_CLOSE}" if marked[i] else text[i:j])
+        i = j
+    return "".join(out)

@@ -1,0 +1,240 @@
+"""Tokenising Chinese report text for retrieval.
+
+jieba in search mode (each word plus the dictionary words inside it), with the union
+terms of ``data/userdict.txt``, stop words removed and bare numbers dropped so that
+figures never become vocabulary. Optionally character bigrams of the Han runs.
+
+Two ways to load jieba's dictionary give the same segmentation:
+- ``compact=False``: jieba's own prefix dictionary, built in memory (~0.7 s, fastest
+  per character): used when building the index;
+- ``compact=True``: the same prefix dictionary as sorted 64-bit hashes in an ``.npz``
+  cache in the user's drafter home (~50 ms to load, slower per character): used
+  for queries, where start-up time is what the user waits for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping
+from functools import lru_cache
+from pathlib import Path
+
+from .fsutil import atomic_write_bytes
+from .resources import data_dir, user_home
+
+# Bump when the token stream changes for the same text (it invalidates every index).
+TOKENIZER_VERSION = 3
+
+ANALYZERS: tuple[str, ...] = ("word", "word+bigram", "bigram")
+BIGRAM_PREFIX = "~"  # bigram features live apart from word features in the vocabulary
+
+_HAN = r"\u3400-\u4dbf\u4e00-\u9fff"
+_HAN_RUN = re.compile(f"[{_HAN}]+")
+_HAN_CHAR = re.compile(f"[{_HAN}]")
+_WORDISH = re.compile(f"[{_HAN}a-z]")
+_NUMBER = re.compile(r"^[\d.,%‰+\-]+$")
+
+
+def userdict_path() -> Path:
+    return data_dir() / "userdict.txt"
+
+
+def stopwords_path() -> Path:
+    return data_dir() / "stopwords.txt"
+
+
+def _data_lines(path: Path) -> list[str]:
+    lines = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if line and not line.startswith("#"):
+            lines.append(line)
+    return lines
+
+
+@lru_cache(maxsize=1)
+def user_terms() -> dict[str, int | None]:
+    """The shipped union terms: word -> frequency (None lets jieba choose one that keeps it whole)."""
+    terms: dict[str, int | None] = {}
+    for line in _data_lines(userdict_path()):
+        parts = line.split()
+        terms[normalize(parts[0])] = int(parts[1]) if len(parts) > 1 else None
+    return terms
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    return frozenset(normalize(w) for w in _data_lines(stopwords_path()))
+
+
+@lru_cache(maxsize=1)
+def dictionary_hash() -> str:
+    """Changes when anything that shapes the token stream changes."""
+    import jieba
+
+    h = hashlib.sha256()
+    h.update(f"tokenizer={TOKENIZER_VERSION};jieba={jieba.__version__};".encode())
+    for path in (userdict_path(), stopwords_path()):
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def normalize(text: str) -> str:
+    """Full-width letters and digits to ASCII, lower case (NFKC keeps Han characters as they are)."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+# --- jieba -----------------------------------------------------------------------------
+
+
+def _hash64(word: str) -> int:
+    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+class HashedFreq(Mapping):
+    """jieba's prefix dictionary (word -> frequency) as sorted 64-bit hashes.
+
+    Read-only and exact up to a 64-bit hash collision. jieba only uses ``in``, ``[]``
+    and ``get`` on it, which is all this provides.
+    """
+
+    def __init__(self, keys, freqs):
+        self._keys = keys  # sorted numpy uint64
+        self._freqs = freqs  # numpy int64, aligned with keys
+
+    def _find(self, word: str) -> int:
+        import numpy as np
+
+        h = np.uint64(_hash64(word))
+        i = int(np.searchsorted(self._keys, h))
+        return i if i < len(self._keys) and self._keys[i] == h else -1
+
+    def __getitem__(self, word: str) -> int:
+        i = self._find(word)
+        if i < 0:
+            raise KeyError(word)
+        return int(self._freqs[i])
+
+    def get(self, word, default=None):
+        i = self._find(word)
+        return default if i < 0 else int(self._freqs[i])
+
+    def __contains__(self, word) -> bool:
+        return self._find(word) >= 0
+
+    def __iter__(self) -> Iterator[str]:
+        raise TypeError("HashedFreq cannot list its words")
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+def _new_jieba():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)  # jieba logs its dictionary loading at DEBUG to stderr
+    return jieba.Tokenizer()
+
+
+@lru_cache(maxsize=1)
+def _full_jieba():
+    tok = _new_jieba()
+    tok.initialize()
+    for word, freq in user_terms().items():
+        tok.add_word(word, freq)
+    return tok
+
+
+def compact_dict_path() -> Path:
+    return user_home() / "cache" / f"jieba-{dictionary_hash()}.npz"
+
+
+def _save_compact_dict(path: Path) -> None:
+    import io
+
+    import numpy as np
+
+    full = _full_jieba()
+    words = list(full.FREQ)
+    keys = np.fromiter((_hash64(w) for w in words), dtype=np.uint64, count=len(words))
+    freqs = np.fromiter((full.FREQ[w] for w in words), dtype=np.int64, count=len(words))
+    order = np.argsort(keys)
+    buf = io.BytesIO()
+    np.savez(buf, keys=keys[order], freqs=freqs[order], total=np.int64(full.total))
+    atomic_write_bytes(path, buf.getvalue())
+
+
+def _load_compact_dict(path: Path):
+    import numpy as np
+
+    with np.load(path) as z:
+        return z["keys"], z["freqs"], int(z["total"])
+
+
+@lru_cache(maxsize=1)
+def _compact_jieba():
+    import zipfile
+
+    path = compact_dict_path()
+    try:
+        keys, freqs, total = _load_compact_dict(path)
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        _save_compact_dict(path)  # first use, or a damaged cache: build it from jieba's dictionary
+        keys, freqs, total = _load_compact_dict(path)
+    tok = _new_jieba()
+    tok.FREQ = HashedFreq(keys, freqs)
+    tok.total = total
+    tok.initialized = True
+    return tok
+
+
+def _jieba(compact: bool):
+    return _compact_jieba() if compact else _full_jieba()
+
+
+# --- analyzers -------------------------------------------------------------------------
+
+
+def words(text: str, *, compact: bool = False) -> list[str]:
+    """Content words of ``text``: search-mode jieba tokens without stop words and numbers."""
+    stop = stopwords()
+    terms = user_terms()
+    out = []
+    for tok in _jieba(compact).cut_for_search(normalize(text)):
+        tok = tok.strip()
+        if not tok or tok in stop or not _WORDISH.search(tok):
+            continue
+        if _NUMBER.match(tok) and tok not in terms:
+            continue
+        out.append(tok)
+    return out
+
+
+def char_bigrams(text: str) -> list[str]:
+    """Overlapping character bigrams inside each run of Han characters."""
+    out = []
+    for run in _HAN_RUN.findall(normalize(text)):
+        out.extend(BIGRAM_PREFIX + run[i : i + 2] for i in range(len(run) - 1))
+    return out
+
+
+def make_analyzer(name: str, *, compact: bool = False) -> Callable[[str], list[str]]:
+    if name == "word":
+        return lambda text: words(text, compact=compact)
+    if name == "word+bigram":
+        return lambda text: words(text, compact=compact) + char_bigrams(text)
+    if name == "bigram":
+        return char_bigrams
+    raise ValueError(f"unknown analyzer {name!r}; expected one of {ANALYZERS}")
+
+
+def surface(feature: str) -> str:
+    """The characters a feature stands for in the text."""
+    return feature[len(BIGRAM_PREFIX) :] if feature.startswith(BIGRAM_PREFIX) else feature
+
+
+def has_han(text: str) -> bool:
+    return bool(_HAN_CHAR.search(text))
