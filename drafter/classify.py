@@ -185,15 +185,28 @@ def classify_article(article: Article) -> None:
             body.append(sub)
         body_text = "".join(p.text for s in body for p in s.passages)
         last = section.level <= 1 and not any(s.level == section.level for s in sections[i + 1 :])
-        if section.passages or body_text or section.heading:
+        if section.level == 0:
+            section.chapters = ["其他"]  # the lead-in (导语) before the first heading is an overview
+        elif section.passages or body_text or section.heading:
             section.chapters = classify_section(section, body_text, last=last)
         else:
             section.chapters = ["其他"]
         for passage in section.passages:
-            own = score(passage.text)
-            ranked = own.most_common(2)
-            strong = ranked and ranked[0][1] >= 4 and (len(ranked) < 2 or ranked[0][1] >= 1.5 * ranked[1][1])
-            if strong and ranked[0][0] not in section.chapters:
-                passage.chapters = [ranked[0][0]]
-            else:
-                passage.chapters = list(section.chapters)
+            passage.chapters = _passage_chapters(passage.text, section.chapters)
+
+
+def _passage_chapters(text: str, section_chapters: list[str]) -> list[str]:
+    ranked = score(text).most_common(2)
+    top, top_score = ranked[0] if ranked else ("其他", 0.0)
+    second_score = ranked[1][1] if len(ranked) > 1 else 0.0
+    strong = top_score >= 4 and top_score >= 1.5 * second_score
+    lead = section_chapters[0]
+    if lead == "其他":
+        # Overviews and 一是…五是 summaries: each point speaks for itself.
+        return [top] if top_score >= 2 else ["其他"]
+    if lead in ("展望", "问题短板"):
+        # A plan or a shortcoming stays one, and says which work area it is about.
+        return [lead, top] if strong and top != lead else [lead]
+    if strong and top not in section_chapters:
+        return [top]
+    return list(section_chapters)

@@ -86,11 +86,23 @@ _FURNITURE = [
 ]
 
 
+# Advertising that document-sharing sites paste into downloaded reports.
+_ADVERT = re.compile(r"【[^】]{1,10}(素材库|代笔|文库|资料库)】|添加客服|持续接单|svip|会员群|网盘群|谨防假冒", re.I)
+# Contact watermarks injected mid-sentence: 围绕生态文明建设新高地，联系AAA11241618，广泛开展…
+_WATERMARK = re.compile(r"[，,]?\s*联系[A-Z]{2,}\d{5,}\s*(?=[，,])|联系[A-Z]{2,}\d{5,}[，,]?")
+
+
+def remove_watermarks(text: str) -> str:
+    return _WATERMARK.sub("", text)
+
+
 def is_furniture(line: str) -> bool:
-    """Newspaper and page furniture: date, weekday, editors, phone, e-mail, bylines, credits."""
+    """Newspaper and page furniture: date, weekday, editors, phone, e-mail, bylines, credits, ads."""
     s = line.strip(" \u3000")
     if not s:
         return False
+    if _ADVERT.search(s):
+        return True
     if len(s) > 40:
         return bool(re.match(r"^▶", s))
     return any(p.search(s) for p in _FURNITURE)

@@ -216,6 +216,8 @@ class Corpus:
         manifest = self.manifest
         documents = manifest["documents"]
         by_sha = {e["sha256"]: i for i, e in documents.items()}
+        # A copy of an embedded seed adds nothing: it is in every corpus already.
+        by_sha.update({_sha256(p): "embedded" for p in self.embedded_files()})
         changed = False
         for path in files:
             try:

@@ -229,8 +229,15 @@ def _parse_yaml(text: str, name: str) -> Any:
 
 def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
     problem = (exc.problem or "").lower()
-    if "tab" in problem:
+    context = (exc.context or "").lower()
+    if "tab" in problem or "'\\t'" in problem:
         return "用了制表符 Tab 缩进，请改用空格"
+    if "quoted scalar" in context:
+        return "引号没有闭合"
+    if "expected ',' or ']'" in problem or "expected ',' or '}'" in problem:
+        return "方括号或花括号没有闭合，或缺少逗号"
+    if "expected <block end>" in problem:
+        return "缩进不一致"
     if "mapping values are not allowed" in problem:
         return "冒号位置不对，可能缺少缩进或多了冒号"
     if "could not find expected ':'" in problem:
@@ -475,7 +482,7 @@ def _figure(chk: _Checker, value: Any, line: int, path: str) -> Figure | None:
         return None
     kl = mapping.key_lines
     chk.keys(mapping, FIGURE_KEYS, path)
-    item = chk.text(mapping.get("项目"), kl.get("项目", line), f"{path}.项目", required=True)
+    item = chk.text(mapping.get("项目"), kl.get("项目", line), f"{path}.项目", required="项目" in mapping)
     if "项目" not in mapping:
         chk.add(line, f"{path}.项目", "缺少必填项“项目”（做了什么，如 开展劳模工匠宣讲）。")
     value_, approx = chk.number(mapping.get("数值"), kl.get("数值", line), f"{path}.数值", allow_approx=True)
@@ -603,7 +610,7 @@ def scaffold_yaml(kind: str = "annual", year: int | None = None, name: str = "�
         "  - 基层工会服务职工的能力还不平衡\n"
         "\n打算:                           # 下一步工作打算，每条一行\n"
         "  - 持续深化产业工人队伍建设改革\n"
-        "\n落款:\n"
+        "\n落款:                           # 文末署名和日期\n"
         "  单位: 某某县总工会            # 选填：不写则用上面的“单位”\n"
         f"  日期: {year}-12-20              # 成文日期，如 2025-12-20 或 2025年12月20日；不写则留【待补充】\n"
     )

@@ -47,7 +47,7 @@ _KIND_RULES = [
     ("half-year", re.compile(r"上半年|半年")),
     ("speech", re.compile(r"讲话|致辞|在.{2,20}(会议|大会)上的")),
     ("news", re.compile(r"纪实|侧记|掠影|观察|扫描|记事|召开|回眸")),
-    ("five-year", re.compile(r"五年|5年|代表大会以来|[十一二三四五六七八九]+大以来|工代会以来|综述|展望")),
+    ("five-year", re.compile(r"五年|(?<!\d)5年|代表大会以来|[十一二三四五六七八九]+大以来|工代会以来|综述|展望")),
     ("report", re.compile(r"汇报|工作报告")),
     ("experience", re.compile(r"工作法|经验|做法|典型材料|案例")),
     ("annual", re.compile(r"(20\d{2})\s*年.*(工作总结|工作情况)|年度.*总结|工作总结")),
@@ -65,7 +65,7 @@ def _fill_metadata(article: Article) -> None:
         if pattern.search(head):
             article.kind = kind
             break
-    if not article.kind and re.search(r"(五年来|5年来|过去五年|五年间)", body[:600]):
+    if not article.kind and re.search(r"(五年来|(?<!\d)5年来|过去五年|五年间)", body[:600]):
         article.kind = "five-year"
 
 

@@ -77,7 +77,7 @@ FURNITURE = "furniture"
 
 def _lines(text: str) -> tuple[list[Line | str | None], list[str]]:
     """Lines with furniture and the TOC blanked out (None), and the TOC's entry titles."""
-    raw = clean.normalize(text).split("\n")
+    raw = clean.remove_watermarks(clean.normalize(text)).split("\n")
     stripped = [l.strip(" \u3000\t") for l in raw]
     toc = clean.find_toc(stripped)
     entries: list[str] = []
@@ -121,6 +121,7 @@ def _groups(lines: list[Line | str | None]) -> list[Group]:
 
 
 def _is_short(s: str) -> bool:
+    s = clean.fix_punctuation(s)
     return (
         len(s) <= 40
         and not clean.ends_sentence(s)

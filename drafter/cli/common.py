@@ -33,3 +33,20 @@ def progress(items: Iterable[T], length: int, label: str, min_items: int = 5) ->
         return
     with click.progressbar(items, length=length, label=label, file=sys.stderr) as bar:
         yield from bar
+
+
+def display_width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, width: int) -> str:
+    """Left-justify for a terminal where CJK characters take two columns; cut what does not fit."""
+    out, used = "", 0
+    for ch in text:
+        w = display_width(ch)
+        if used + w > width:
+            break
+        out, used = out + ch, used + w
+    return out + " " * (width - used)

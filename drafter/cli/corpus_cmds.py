@@ -1,0 +1,147 @@
+"""Commands over the corpus: ingest, sections, corpus."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from .common import corpus_option, echo_json, json_option, pad
+
+KIND_NAMES = {
+    "annual": "年度总结",
+    "half-year": "半年总结",
+    "five-year": "五年综述",
+    "report": "工作汇报",
+    "experience": "经验材料",
+    "news": "新闻纪实",
+    "speech": "讲话",
+}
+
+
+@click.command("ingest")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@corpus_option
+@json_option
+def ingest(paths: tuple[Path, ...], corpus_dir: Path | None, as_json: bool) -> None:
+    """把旧报告加入语料库。PATHS 可以是文件（.txt .md .docx .pdf）或文件夹。
+
+    \b
+    原文件只读不改；同一文件内容未变时不重复加入，内容变了则替换旧版本。
+    默认语料库位置：$DRAFTER_HOME/corpus（未设置时为 ~/.local/share/drafter/corpus），
+    可用 --corpus 指定其他文件夹。
+    """
+    from ..corpus import Corpus, IngestReport
+
+    corpus = Corpus.load(corpus_dir)
+    report = IngestReport()
+    files = Corpus.collect(paths, report)
+    if not files and not report.skipped:
+        raise click.UsageError("没有找到可读取的文件。")
+    if len(files) > 3:
+        with click.progressbar(length=len(files), label="读取文件", file=sys.stderr) as bar:
+            corpus.ingest_files(files, report, on_file=lambda _p: bar.update(1))
+    else:
+        corpus.ingest_files(files, report)
+
+    if as_json:
+        echo_json({**asdict(report), "failed": [{"file": f, "reason": r} for f, r in report.failed], "corpus": str(corpus.dir)})
+    else:
+        for f, reason in report.failed:
+            click.echo(f"失败：{f}：{reason}", err=True)
+        click.echo(
+            f"新加入 {len(report.added)} 个，更新 {len(report.replaced)} 个，未变化 {len(report.unchanged)} 个，"
+            f"失败 {len(report.failed)} 个" + (f"，跳过非报告文件 {len(report.skipped)} 个" if report.skipped else "")
+            + f"。语料库：{corpus.dir}"
+        )
+    if report.failed:
+        sys.exit(1)
+
+
+@click.command("sections")
+@click.argument("file", type=click.Path(path_type=Path))
+@json_option
+def sections(file: Path, as_json: bool) -> None:
+    """显示 FILE 被读成的文章、各级标题（含层级和章节）及段落数。"""
+    from ..ingest import parse_file
+
+    doc = parse_file(file)
+    if as_json:
+        echo_json(
+            {
+                "file": str(file),
+                "encoding": doc.encoding,
+                "articles": [
+                    {
+                        "title": a.title,
+                        "subtitle": a.subtitle,
+                        "org": a.org,
+                        "year": a.year,
+                        "kind": a.kind,
+                        "sections": [
+                            {
+                                "heading": s.heading,
+                                "level": s.level,
+                                "line": s.line,
+                                "chapters": s.chapters,
+                                "passages": [{"text": p.text, "chapters": p.chapters} for p in s.passages],
+                            }
+                            for s in a.sections
+                        ],
+                    }
+                    for a in doc.articles
+                ],
+            }
+        )
+        return
+    click.echo(f"{file}（编码：{doc.encoding}）：{len(doc.articles)} 篇文章，{doc.chars} 字")
+    for i, a in enumerate(doc.articles, 1):
+        meta = "，".join(x for x in (a.org, f"{a.year}年" if a.year else "", KIND_NAMES.get(a.kind, "")) if x)
+        click.echo("")
+        click.echo(click.style(f"第{i}篇  {a.title or '（无标题）'}", bold=True) + (f"  〔{meta}〕" if meta else ""))
+        if a.subtitle:
+            click.echo(f"      ——{a.subtitle}")
+        for s in a.sections:
+            indent = "  " * max(s.level, 1)
+            heading = s.heading or "（导语）"
+            chapters = "、".join(s.chapters)
+            click.echo(f"{indent}[{s.level}] {heading}  〈{chapters}〉 {len(s.passages)} 段  （第 {s.line} 行）")
+
+
+@click.command("corpus")
+@corpus_option
+@json_option
+def corpus_cmd(corpus_dir: Path | None, as_json: bool) -> None:
+    """列出语料库中的文档：标题、单位、年份、类型、章节数、字数。"""
+    from ..corpus import Corpus
+
+    corpus = Corpus.load(corpus_dir)
+    docs = corpus.documents
+    rows = []
+    for d in docs:
+        for a in d.articles:
+            rows.append(
+                {
+                    "file": d.name,
+                    "source": "内置" if d.embedded else d.path,
+                    "embedded": d.embedded,
+                    "title": a.title or d.name,
+                    "org": a.org,
+                    "year": a.year,
+                    "kind": a.kind,
+                    "sections": sum(1 for s in a.sections if s.level >= 1),
+                    "chars": a.chars,
+                }
+            )
+    if as_json:
+        echo_json({"corpus": str(corpus.dir), "documents": len(docs), "articles": rows})
+        return
+    user = sum(1 for d in docs if not d.embedded)
+    click.echo(f"语料库：{len(docs) - user} 个内置文档，{user} 个自己加入的文档，共 {len(rows)} 篇文章（{corpus.dir}）")
+    for r in rows:
+        kind = KIND_NAMES.get(r["kind"], "")
+        year = f"{r['year']}年" if r["year"] else ""
+        meta = " ".join(x for x in (r["org"], year, kind) if x)
+        click.echo(f"  {pad(r['title'], 44)} {pad(meta, 30)} {r['sections']:>3} 节 {r['chars']:>7} 字  〔{r['file']}〕")

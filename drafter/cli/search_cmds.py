@@ -1,0 +1,159 @@
+"""`drafter index`, `drafter search`, `drafter similar`: thin wrappers over drafter.search.Retriever.
+
+numpy, jieba and the retriever are imported inside the commands: `drafter --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from ..errors import DrafterError
+from .common import corpus_option, echo_json, json_option, progress
+
+chapter_option = click.option(
+    "--chapter",
+    "-c",
+    default=None,
+    help="只在这一章节中找：思想引领（思想）、建功立业（建功）、维权服务（维权）、改革创新（改革）、"
+    "党建自身建设（党建）、问题短板、展望、其他。",
+)
+k_option = click.option("-k", "k_text", default="10", show_default=True, metavar="N", help="最多显示几条结果。")
+
+
+def _positive_int(text: str, what: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise DrafterError(f"{what}必须是正整数，现在是“{text}”。") from None
+    if value <= 0:
+        raise DrafterError(f"{what}必须是正整数，现在是 {value}。")
+    return value
+
+
+def _retriever(corpus_dir: Path | None):
+    from ..corpus import Corpus
+    from ..search import Retriever
+
+    return Retriever(Corpus.load(corpus_dir), on_message=lambda m: click.echo(m, err=True), progress=progress)
+
+
+def _print_hits(hits, as_json: bool, nothing: str) -> None:
+    from ..search import HIGHLIGHT_OPEN
+
+    if as_json:
+        echo_json([h.to_json() for h in hits])
+        return
+    if not hits:
+        click.echo(nothing, err=True)
+        raise click.exceptions.Exit(1)
+    for h in hits:
+        where = " › ".join(x for x in (h.article, h.heading) if x)
+        head = f"[{h.rank}] {h.score:.3f}  {'、'.join(h.chapters) or '未分章'}｜{where}（{h.file}）"
+        click.echo(click.style(head, fg="cyan"))
+        # HIGHLIGHT_OPEN and HIGHLIGHT_CLOSE are the same marker: odd pieces are matches.
+        pieces = h.highlighted.split(HIGHLIGHT_OPEN)
+        body = "".join(click.style(p, fg="red", bold=True) if i % 2 else p for i, p in enumerate(pieces))
+        click.echo("    " + body)
+        for s in h.also_in:
+            click.echo(click.style(f"    另见：{s.article} › {s.heading}（{s.file}）", dim=True))
+        click.echo()
+
+
+@click.command("index")
+@corpus_option
+@json_option
+def index_cmd(corpus_dir: Path | None, as_json: bool) -> None:
+    """重建语料库的检索索引。
+
+    \b
+    平时不必手动运行：语料库、词典有变动或索引损坏时，search 会自动重建。
+    例：drafter index
+    """
+    start = time.perf_counter()
+    retriever = _retriever(corpus_dir).rebuild()
+    seconds = time.perf_counter() - start
+    folder = retriever.index_dir
+    if as_json:
+        echo_json(
+            {
+                "passages": len(retriever.passages_),
+                "terms": len(retriever.vocabulary_),
+                "seconds": round(seconds, 2),
+                "dir": str(folder),
+            }
+        )
+        return
+    click.echo(
+        f"检索索引已重建：{len(retriever.passages_)} 个段落，{len(retriever.vocabulary_)} 个词项，"
+        f"用时 {seconds:.1f} 秒，保存在 {folder}。"
+    )
+
+
+@click.command("search")
+@click.argument("query", nargs=-1)
+@chapter_option
+@k_option
+@click.option("--org", default=None, help="只看单位名称中含有这几个字的报告，例如：菏泽。")
+@click.option("--year", "year_text", default=None, metavar="年份", help="只看这一年的报告，例如：2023。")
+@click.option("--kind", default=None, help="只看这一类文稿：年度、半年、五年、汇报、经验、新闻、讲话。")
+@corpus_option
+@json_option
+def search(
+    query: tuple[str, ...],
+    chapter: str | None,
+    k_text: str,
+    org: str | None,
+    year_text: str | None,
+    kind: str | None,
+    corpus_dir: Path | None,
+    as_json: bool,
+) -> None:
+    """在语料库中查找可参考的段落。
+
+    \b
+    命中的词会标出；同一段话出现在几份报告里时只显示一次，并列出另见之处。
+    例：drafter search "户外劳动者服务站点" --chapter 维权
+        drafter search 劳模创新工作室 -c 建功 -k 5 --json
+    """
+    k = _positive_int(k_text, "结果条数 -k ")
+    year = _positive_int(year_text, "年份 --year ") if year_text is not None else None
+    text = " ".join(query)
+    hits = _retriever(corpus_dir).search(text, chapter=chapter, k=k, org=org, year=year, kind=kind)
+    scope = f"（章节：{chapter}）" if chapter else ""
+    _print_hits(hits, as_json, f"没有找到与“{text}”相关的段落{scope}。可以换个说法，或去掉筛选条件再试。")
+
+
+@click.command("similar")
+@click.option("--text", "text", default=None, help="自己写的一段文字。")
+@click.option(
+    "--file",
+    "file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="从文件读入自己写的段落（.txt/.md/.docx/.pdf）。",
+)
+@chapter_option
+@k_option
+@corpus_option
+@json_option
+def similar(
+    text: str | None, file: Path | None, chapter: str | None, k_text: str, corpus_dir: Path | None, as_json: bool
+) -> None:
+    """查找与自己写的段落相近的段落。
+
+    \b
+    例：drafter similar --text "今年我们新建户外劳动者服务站点12个……" -c 维权
+        drafter similar --file 我的稿子.docx -k 5
+    """
+    if (text is None) == (file is None):
+        raise DrafterError("请用 --text 给出一段文字，或用 --file 指定一个文件（二者选一）。")
+    k = _positive_int(k_text, "结果条数 -k ")
+    if file is not None:
+        from ..read import read_text
+
+        text = read_text(file)
+    hits = _retriever(corpus_dir).similar(text, chapter=chapter, k=k)
+    _print_hits(hits, as_json, "语料库中没有与这段文字相近的段落。")
