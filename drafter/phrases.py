@@ -66,6 +66,7 @@ _NUMBERING = re.compile(
 )
 _PAIR_SEP = re.compile(r"[\s，,、；;：:　]+")
 _VERB_CHARS = set("强铸筑聚凝固育建抓促提优守践夯激助创树兴惠暖护扬立亮搭做答画唱谱绘织擦打筑推谋聚展铺拓增练锻塑")
+_CODE_RUN = re.compile(r"[A-Za-z0-9]{5,}")
 _BRAND_RE = re.compile(r"(?:打造|建设|争创|创建|争当|建好|做强)“[^”]{1,10}工会”")
 
 HEADING_STRUCTURES = (
@@ -86,7 +87,8 @@ class Source:
     heading: str = ""
 
     def label(self) -> str:
-        return "，".join(x for x in (self.file, f"《{self.article}》" if self.article else "", self.heading) if x)
+        article = f"《{self.article}》" if self.article and self.article != self.file else ""
+        return "，".join(x for x in (self.file + article, self.heading) if x)
 
 
 @dataclass
@@ -142,9 +144,19 @@ def _splits_at(text: str, pos: int) -> bool:
     return pos in edges
 
 
+# Verbs that open heading halves but that jieba tags otherwise (服务大局 is one idiom to it).
+_HEADING_VERBS = (
+    "服务", "围绕", "聚焦", "坚持", "突出", "强化", "深化", "加强", "推进", "推动", "提升", "优化", "健全",
+    "完善", "践行", "弘扬", "激发", "凝聚", "夯实", "做实", "做优", "做强", "筑牢", "擦亮", "打造", "实施",
+    "持续", "履行", "赋能", "锻造", "发挥", "当好", "争当", "守护", "维护", "引领", "厚植", "铸牢",
+)
+
+
 def _is_verb_object(text: str) -> bool:
     import jieba.posseg as pseg
 
+    if text.startswith(_HEADING_VERBS):
+        return True
     words = list(pseg.cut(text))
     if words and words[0].flag.startswith("v"):
         return True
@@ -162,7 +174,8 @@ def mine_headings(corpus, chapter: str) -> list[HeadingGroup]:
                 if sec.level < 1 or chapter not in sec.chapters:
                     continue
                 text = strip_numbering(sec.heading)
-                if not 4 <= len(text) <= 40 or re.match(r"^[一二三四五六七八九十]是", text):
+                # Inline points (一是…) and headings with stray codes from a bad extraction are not sub-headings.
+                if not 4 <= len(text) <= 40 or re.match(r"^[一二三四五六七八九十]是", text) or _CODE_RUN.search(text):
                     continue
                 ex = by_text.setdefault(text, HeadingExample(text))
                 ex.sources.append(Source(doc.name, art.title, sec.heading))
