@@ -7,6 +7,7 @@ the XML it has no API for lives in ``docx_xml``.
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 from docx import Document
@@ -46,30 +47,34 @@ STYLES = {
 STYLE_FOR_BLOCK = {"title": "Title", "subtitle": "Subtitle", "paragraph": "Normal", "sign": "Normal", "date": "Normal"}
 
 
+def title_width(text: str) -> float:
+    """Width in characters of 22 pt: digits and Latin letters take half a cell."""
+    return sum(0.5 if ord(ch) < 128 else 1 for ch in text)
+
+
+_TITLE_CUT_AFTER = re.compile(r"工会|委员会|关于|\d{4}年度?|\d{4}—\d{4}年")
+_TITLE_CUT_BEFORE = re.compile(r"关于|工作|的")
+
+
 def split_title(text: str, width: int = TITLE_CHARS) -> list[str]:
     """Break a long title by hand into whole words, lines as even as possible.
 
-    Breaks only after a unit name (…工会, …委员会), after 关于, or before 工作/的;
+    Breaks only after a unit name (…工会), 关于 or a year, or before 关于/工作/的;
     a title that fits stays one line.
     """
-    if len(text) <= width:
+    if title_width(text) <= width:
         return [text]
-    cuts = set()
-    for word in ("工会", "委员会", "关于"):
-        start = 0
-        while (i := text.find(word, start)) >= 0:
-            cuts.add(i + len(word))
-            start = i + 1
-    for word in ("工作", "的"):
-        start = 0
-        while (i := text.find(word, start)) > 0:
-            cuts.add(i)
-            start = i + 1
-    good = [c for c in cuts if 0 < c < len(text) and c <= width and len(text) - c <= width]
-    if not good:
-        good = [c for c in cuts if 0 < c < len(text)] or [len(text) // 2]
-    best = min(good, key=lambda c: abs(len(text) - 2 * c))
-    return [text[:best], *split_title(text[best:], width)]
+    cuts = {m.end() for m in _TITLE_CUT_AFTER.finditer(text)} | {m.start() for m in _TITLE_CUT_BEFORE.finditer(text)}
+    cuts = {c for c in cuts if 0 < c < len(text)}
+    fits = [c for c in cuts if title_width(text[:c]) <= width and title_width(text[c:]) <= width]
+    if fits:
+        best = min(fits, key=lambda c: abs(title_width(text[:c]) - title_width(text[c:])))
+        return [text[:best], text[best:]]
+    # No two-line break in whole words: take the longest first line that fits and go on.
+    head = max((c for c in cuts if title_width(text[:c]) <= width), default=None)
+    if head is None:
+        head = next(i for i in range(len(text), 0, -1) if title_width(text[:i]) <= width)
+    return [text[:head], *split_title(text[head:], width)]
 
 
 def _setup_styles(doc) -> None:
@@ -225,6 +230,10 @@ def build_document(draft: Draft):
                 for run in cp.runs:
                     if run.text:
                         _format_run(run, FONT_PAGE, COMMENT_PT)
+        # the comment reference runs python-docx adds after the heading get the heading's fonts too
+        style = runs[0]._parent.style.name
+        for run in runs[0]._parent.runs:
+            _format_run(run, STYLES[style][0], BODY_PT)
     doc.core_properties.title = draft.title
     doc.core_properties.author = "drafter"
     doc.core_properties.language = "zh-CN"
