@@ -245,16 +245,21 @@ def chapter_query(ch: Chapter) -> str:
 def retriever_suggestions(corpus: Any = None, on_message: Callable[[str], None] | None = None, progress=None) -> SuggestFn:
     """Suggestions from drafter's TF-IDF retriever over ``corpus`` (a Corpus or a folder).
 
-    ``on_message`` and ``progress`` go to the retriever (index rebuild message and bar)."""
-    from .corpus import Corpus
-    from .search import Retriever
-
-    if corpus is None or isinstance(corpus, (str, Path)):
-        corpus = Corpus.load(corpus)
-    retriever = Retriever(corpus, on_message=on_message, progress=progress)
+    The corpus and index are loaded on the first call, so that a template or figures
+    error is reported before any time goes into retrieval. ``on_message`` and
+    ``progress`` go to the retriever (index rebuild message and bar)."""
+    state: dict[str, Any] = {}
 
     def suggest(chapter: str, query: str, k: int) -> list[Suggestion]:
-        hits = retriever.search(query, chapter=chapter, k=k)
+        if "retriever" not in state:
+            from .corpus import Corpus
+            from .search import Retriever
+
+            if on_message:
+                on_message("正在从语料库检索各章节的参考段落……")
+            source = Corpus.load(corpus) if corpus is None or isinstance(corpus, (str, Path)) else corpus
+            state["retriever"] = Retriever(source, on_message=on_message, progress=progress)
+        hits = state["retriever"].search(query, chapter=chapter, k=k)
         return [Suggestion(chapter, h.text, h.file, h.article, h.heading, float(h.score)) for h in hits]
 
     return suggest

@@ -75,7 +75,6 @@ def draft(file: Path, output: Path | None, fmt: str | None, template: Path | Non
     k = 0 if no_refs else refs
     suggest = None
     if k:
-        click.echo("正在从语料库检索各章节的参考段落……", err=True)
         suggest = retriever_suggestions(
             corpus_dir,
             on_message=lambda m: click.echo(m, err=True),
