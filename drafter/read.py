@@ -162,11 +162,14 @@ def _docx_text(path: Path, data: bytes) -> str:
     lines: list[str] = []
     for para in document.paragraphs:
         text = para.text
-        marks = _docx_heading_marks(para)
+        marks = _docx_heading_marks(para) or _docx_numbered_heading_marks(para, text)
         if marks and text.strip():
             text = "#" * marks + " " + text.strip()
         lines.append(text)
-    return "\n".join(lines)
+    # Most Word files hold one paragraph per paragraph: separate them by a blank line.
+    # Files converted from text keep its blank lines as empty paragraphs: keep them as lines.
+    empty = sum(1 for l in lines if not l.strip())
+    return "\n".join(lines) if empty >= 0.2 * len(lines) else "\n\n".join(lines)
 
 
 def _docx_heading_marks(para) -> int:
@@ -181,6 +184,37 @@ def _docx_heading_marks(para) -> int:
             return min(int(m.group(1)) + 1, 6)
         style = style.base_style
     return 0
+
+
+_QN = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _docx_numbered_heading_marks(para, text: str) -> int:
+    """A short auto-numbered paragraph (Word list numbering, 一、/（一）) is a heading;
+    its number is not in the text, so its list level gives the heading level."""
+    numpr = _find_numpr(para)
+    if numpr is None:
+        return 0
+    s = text.strip()
+    if not s or len(s) > 40 or s[-1] in "。！？；：，":
+        return 0
+    ilvl = numpr.find(f"{_QN}ilvl")
+    level = int(ilvl.get(f"{_QN}val", "0")) if ilvl is not None else 0
+    return min(level + 2, 6)
+
+
+def _find_numpr(para):
+    """numPr on the paragraph, or inherited from its style chain (List Number…)."""
+    ppr = para._p.pPr
+    if ppr is not None and ppr.find(f"{_QN}numPr") is not None:
+        return ppr.find(f"{_QN}numPr")
+    style = para.style
+    while style is not None:
+        sppr = style.element.find(f"{_QN}pPr")
+        if sppr is not None and sppr.find(f"{_QN}numPr") is not None:
+            return sppr.find(f"{_QN}numPr")
+        style = style.base_style
+    return None
 
 
 # --- pdf ---------------------------------------------------------------------

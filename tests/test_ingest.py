@@ -435,3 +435,23 @@ def test_installed_package_finds_embedded_corpus(tmp_path):
     assert sorted(p.name for p in folder.glob("*.txt")) == [p.name for p in SEEDS]
     for p in SEEDS:
         assert (folder / p.name).read_bytes() == p.read_bytes()
+
+
+def test_docx_headings_from_styles_and_list_numbering(tmp_path):
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("某县总工会2025年工作总结", style="Title")
+    d.add_paragraph("全年工作取得新成效。")
+    d.add_paragraph("强化思想政治引领", style="List Number")
+    d.add_paragraph("开展宣讲45场，覆盖职工1.2万人次。")
+    d.add_paragraph("维护职工合法权益", style="Heading 1")
+    d.add_paragraph("建成户外劳动者服务站点12个。")
+    path = tmp_path / "n.docx"
+    d.save(path)
+    (article,) = parse_file(path).articles
+    assert article.title == "某县总工会2025年工作总结"
+    assert [(s.heading, s.level, s.chapters[0]) for s in article.sections if s.level] == [
+        ("强化思想政治引领", 1, "思想引领"),
+        ("维护职工合法权益", 1, "维权服务"),
+    ]
