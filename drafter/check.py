@@ -235,6 +235,8 @@ def foreign_numbers(paragraph: str, allowed: set[float]) -> list[re.Match]:
 
 _PROBLEM_RE = re.compile(r"问题|不足|短板|差距|薄弱")
 _PLAN_RE = re.compile(r"打算|下一步|计划|思路|展望|今后|努力方向|重点工作|新的一年|未来")
+_PROBLEM_TEXT_RE = re.compile(r"存在的?(?:问题|不足|短板)|不足之处|问题和不足")
+_PLAN_TEXT_RE = re.compile(r"(?:下一步|今后|新的一年|明年|未来五年|下半年)[，,]")
 _HAS_FIGURE = re.compile(r"\d")
 _HASHES = re.compile(r"^#+\s*")
 
@@ -256,11 +258,13 @@ def structure_findings(paras: list[str]) -> list[Finding]:
         return []
     out = []
     headings = [h for _, h, _ in secs]
-    if not any(_PROBLEM_RE.search(h) for h in headings):
+    # A five-year review states its shortcomings inside the outlook section: a paragraph
+    # that opens on them counts as much as a heading.
+    if not any(_PROBLEM_RE.search(h) for h in headings) and not any(_PROBLEM_TEXT_RE.search(p) for p in paras):
         out.append(
             Finding("structure", 0, "", "稿子中没有写问题和不足的部分。", "增加一节“存在的问题和不足”，如实写明短板和差距。")
         )
-    if not any(_PLAN_RE.search(h) for h in headings):
+    if not any(_PLAN_RE.search(h) for h in headings) and not any(_PLAN_TEXT_RE.match(p) for p in paras):
         out.append(Finding("structure", 0, "", "稿子中没有写下一步打算的部分。", "增加一节“下一步工作打算”，写明今后的重点工作。"))
     from .classify import classify_text
 

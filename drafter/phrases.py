@@ -354,10 +354,7 @@ class Pattern:
     examples: list[str] = field(default_factory=list)  # instances as written
     sources: list[Source] = field(default_factory=list)
     chapter: str = ""
-
-    @property
-    def shape(self) -> tuple[tuple[str, str], ...]:
-        return tuple((s.head, s.unit) for s in self.slots)
+    shape: tuple = ()  # what the group shares: (head, unit) per figure, and the verb of a lone figure
 
 
 @dataclass
@@ -487,6 +484,7 @@ def mine_patterns(corpus, chapter: str, n: int = 20) -> list[Pattern]:
                 examples=[i.text for i in insts],
                 sources=sources,
                 chapter=chapter,
+                shape=key,
             )
         )
     # Shapes used by several articles first: they are the house style, not one office's habit.
