@@ -277,11 +277,11 @@ class Retriever:
 
     # --- queries ----------------------------------------------------------------------------
 
-    def query_vector(self, text: str) -> dict[int, float]:
+    def query_vector(self, text: str, word_tokens: list[str] | None = None) -> dict[int, float]:
         """term number -> weight, as TfidfVectorizer.transform would give (L2-normalised)."""
         self._check_fitted()
-        analyze = tokenize.make_analyzer(self.analyzer, compact=True)
-        counts = Counter(self.vocabulary_[t] for t in analyze(text) if t in self.vocabulary_)
+        feats = tokenize.analyze(self.analyzer, text, compact=True, word_tokens=word_tokens)
+        counts = Counter(self.vocabulary_[t] for t in feats if t in self.vocabulary_)
         vec = {}
         for term, n in counts.items():
             tf = 1.0 + math.log(n) if self.sublinear_tf else float(n)
@@ -301,21 +301,24 @@ class Retriever:
         """The k passages closest to ``query``, best first, near-duplicates folded together."""
         if not query or not query.strip():
             raise DrafterError("检索词为空。请输入要查找的内容，例如：drafter search \"职工驿站\" --chapter 维权")
-        if not tokenize.words(query, compact=True):
+        word_tokens = tokenize.words(query, compact=True)
+        if not word_tokens:
             raise DrafterError(
-                f"检索词“{query.strip()}”只有标点、数字或“的、和、开展”之类的常用词，无法检索。请换成具体的工作内容，例如“困难职工帮扶”。"
+                f"检索词“{query.strip()}”只有标点、数字或“的、和、开展”之类的常用词，无法检索。"
+                "请换成具体的工作内容，例如“困难职工帮扶”。"
             )
-        return self._rank(query, chapter=chapter, k=k, org=org, year=year, kind=kind)
+        return self._rank(query, word_tokens, chapter=chapter, k=k, org=org, year=year, kind=kind)
 
     def similar(self, text: str, chapter: str | None = None, k: int = 10) -> list[Hit]:
         """Passages close to a paragraph the user wrote."""
         if not text or not text.strip():
             raise DrafterError("要比对的段落为空。请用 --text 给出一段文字，或用 --file 指定一个文件。")
-        if not tokenize.words(text, compact=True):
+        word_tokens = tokenize.words(text, compact=True)
+        if not word_tokens:
             raise DrafterError("要比对的段落只有标点、数字或常用词，无法比对。请给出一段完整的文字。")
-        return self._rank(text, chapter=chapter, k=k)
+        return self._rank(text, word_tokens, chapter=chapter, k=k)
 
-    def scores(self, text: str, chapter=None, org=None, year=None, kind=None):
+    def scores(self, text: str, chapter=None, org=None, year=None, kind=None, word_tokens=None):
         """Score of every passage for ``text`` (the query's L2-normalised TF-IDF vector dotted
         with the passages' length-normalised ones); 0 for passages the filters leave out."""
         import numpy as np
@@ -325,26 +328,26 @@ class Retriever:
         self._ensure_ready()
         mask = self._filter_mask(chapter, org, year, kind)
         scores = np.zeros(len(self.passages_), dtype=np.float32)
-        for term, w in self.query_vector(text).items():
+        for term, w in self.query_vector(text, word_tokens).items():
             start, end = self.indptr_[term], self.indptr_[term + 1]
             scores[self.rows_[start:end]] += w * self.weights_[start:end]
         if mask is not None:
             scores[~mask] = 0.0
         return scores
 
-    def _rank(self, text, *, chapter, k, org=None, year=None, kind=None) -> list[Hit]:
+    def _rank(self, text, word_tokens, *, chapter, k, org=None, year=None, kind=None) -> list[Hit]:
         import numpy as np
 
         if not isinstance(k, int) or k <= 0:
             raise DrafterError(f"结果条数 -k 必须是正整数，现在是 {k}。")
-        scores = self.scores(text, chapter=chapter, org=org, year=year, kind=kind)
+        scores = self.scores(text, chapter=chapter, org=org, year=year, kind=kind, word_tokens=word_tokens)
         # Look past k so that near-duplicates folded away still leave k hits.
-        n_cand = min(int(np.count_nonzero(scores)), max(5 * k, 50))
+        n_cand = min(int(np.count_nonzero(scores)), 3 * k + 10)
         if n_cand == 0:
             return []
         cand = np.argpartition(-scores, n_cand - 1)[:n_cand]
         cand = cand[np.argsort(-scores[cand], kind="stable")]
-        return self._fold(cand.tolist(), scores, k, self._highlight_terms(text))
+        return self._fold(cand.tolist(), scores, k, self._highlight_terms(text, word_tokens))
 
     def _filter_mask(self, chapter, org, year, kind):
         import numpy as np
@@ -409,20 +412,17 @@ class Retriever:
             )
         return hits
 
-    def _highlight_terms(self, text: str) -> list[str]:
+    def _highlight_terms(self, text: str, word_tokens: list[str]) -> list[str]:
         """Surfaces of the query's features found in the vocabulary, longest first.
 
         Words when the analyzer has them (bigrams would light up every 工作 of 工作室).
         """
-        if self.analyzer == "bigram":
-            feats = tokenize.char_bigrams(text)
-        else:
-            feats = tokenize.words(text, compact=True)
+        feats = tokenize.char_bigrams(text) if self.analyzer == "bigram" else word_tokens
         return sorted({tokenize.surface(t) for t in feats if t in self.vocabulary_}, key=len, reverse=True)
 
 
 def _shingles(text: str) -> set[str]:
-    t = _NOT_TEXT.sub("", tokenize.normalize(text))
+    t = _NOT_TEXT.sub("", text.lower())
     if len(t) <= _DUP_SHINGLE:
         return {t}
     return {t[i : i + _DUP_SHINGLE] for i in range(len(t) - _DUP_SHINGLE + 1)}

@@ -33,7 +33,6 @@ BIGRAM_PREFIX = "~"  # bigram features live apart from word features in the voca
 
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff"
 _HAN_RUN = re.compile(f"[{_HAN}]+")
-_HAN_CHAR = re.compile(f"[{_HAN}]")
 _WORDISH = re.compile(f"[{_HAN}a-z]")
 _NUMBER = re.compile(r"^[\d.,%‰+\-]+$")
 
@@ -221,20 +220,22 @@ def char_bigrams(text: str) -> list[str]:
     return out
 
 
-def make_analyzer(name: str, *, compact: bool = False) -> Callable[[str], list[str]]:
-    if name == "word":
-        return lambda text: words(text, compact=compact)
-    if name == "word+bigram":
-        return lambda text: words(text, compact=compact) + char_bigrams(text)
+def analyze(name: str, text: str, *, compact: bool = False, word_tokens: list[str] | None = None) -> list[str]:
+    """The features of ``text`` for analyzer ``name``; ``word_tokens`` saves re-tokenising."""
     if name == "bigram":
-        return char_bigrams
-    raise ValueError(f"unknown analyzer {name!r}; expected one of {ANALYZERS}")
+        return char_bigrams(text)
+    if name not in ANALYZERS:
+        raise ValueError(f"unknown analyzer {name!r}; expected one of {ANALYZERS}")
+    toks = word_tokens if word_tokens is not None else words(text, compact=compact)
+    return toks + char_bigrams(text) if name == "word+bigram" else list(toks)
+
+
+def make_analyzer(name: str, *, compact: bool = False) -> Callable[[str], list[str]]:
+    if name not in ANALYZERS:
+        raise ValueError(f"unknown analyzer {name!r}; expected one of {ANALYZERS}")
+    return lambda text: analyze(name, text, compact=compact)
 
 
 def surface(feature: str) -> str:
     """The characters a feature stands for in the text."""
     return feature[len(BIGRAM_PREFIX) :] if feature.startswith(BIGRAM_PREFIX) else feature
-
-
-def has_han(text: str) -> bool:
-    return bool(_HAN_CHAR.search(text))

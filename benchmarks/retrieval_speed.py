@@ -1,0 +1,178 @@
+"""Retrieval speed and size as the corpus grows, and `drafter search` from a cold process.
+
+    python benchmarks/retrieval_speed.py [--sizes 1,10,100,100000] [--queries 200]
+
+Sizes are multiples of the embedded corpus (×1, ×10, ×100) or, above 1,000, a number
+of passages. The synthetic passages recombine sentences of real seed passages of the
+same chapter, with a generated place name in each so that the vocabulary keeps growing
+as it would with more reports, and fresh figures. Each size runs in its own process,
+so that its peak memory (max RSS) is its own. Query latency is ``Retriever.search`` on
+the stored index, as `drafter search` runs it (chapter filter, highlighting, folding).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+QUERIES = Path(__file__).with_name("retrieval_queries.json")
+_SENTENCE = re.compile(r"[^。！？；]+[。！？；]?")
+# Common characters for generated place names (县、区 names are what new reports add).
+_NAME_CHARS = "东西南北中安平和兴华宁泰昌盛丰永新长青白云山河湖江海林阳城川峰源清远定武文德福康"
+
+
+class SyntheticCorpus:
+    """A corpus-like object: passages(), fingerprint and dir, for the retriever."""
+
+    def __init__(self, passages, folder: Path):
+        self._passages = passages
+        self.fingerprint = f"synthetic-{len(passages)}"
+        self.dir = folder
+
+    def passages(self):
+        return self._passages
+
+
+def seed_passages():
+    from drafter.corpus import Corpus
+
+    return Corpus.load().passages()
+
+
+def synthesize(seeds, n: int, rng: random.Random):
+    from drafter.model import PassageRecord
+
+    if n <= len(seeds):
+        return list(seeds[:n])
+    by_chapter: dict[tuple, list[str]] = {}
+    for p in seeds:
+        by_chapter.setdefault(p.chapters, []).extend(s for s in _SENTENCE.findall(p.text) if len(s) > 4)
+    out = list(seeds)
+    while len(out) < n:
+        base = rng.choice(seeds)
+        pool = by_chapter.get(base.chapters) or [base.text]
+        place = "".join(rng.choice(_NAME_CHARS) for _ in range(2)) + rng.choice("县区市")
+        body = "".join(rng.choice(pool) for _ in range(rng.randint(1, 4)))
+        body = re.sub(r"\d+(\.\d+)?", lambda _: str(rng.randint(2, 999)), body)
+        out.append(
+            PassageRecord(
+                text=f"{place}总工会{body}",
+                chapters=base.chapters,
+                file=f"synthetic-{len(out) // 40:05d}.txt",
+                article=f"{place}总工会工作总结",
+                heading=base.heading,
+                org=f"{place}总工会",
+                year=rng.choice([2021, 2022, 2023, 2024]),
+                kind=base.kind,
+            )
+        )
+    return out
+
+
+def run_one(n: int, n_queries: int) -> dict:
+    from drafter.search import Retriever
+
+    seeds = seed_passages()
+    target = n * len(seeds) if n <= 1000 else n
+    passages = synthesize(seeds, target, random.Random(7))
+    chars = sum(len(p.text) for p in passages)
+    folder = Path(tempfile.mkdtemp(prefix="drafter-speed-"))
+    corpus = SyntheticCorpus(passages, folder)
+
+    start = time.perf_counter()
+    Retriever(corpus).rebuild()
+    build = time.perf_counter() - start
+    size = sum(f.stat().st_size for f in (folder / "index").iterdir())
+
+    start = time.perf_counter()
+    r = Retriever(corpus).load()
+    load = time.perf_counter() - start
+    assert r.index_status_ == "loaded"
+
+    queries = json.loads(QUERIES.read_text(encoding="utf-8"))["queries"]
+    r.search(queries[0]["query"], chapter=queries[0]["chapter"])  # the first query loads jieba
+    times = []
+    for i in range(n_queries):
+        q = queries[i % len(queries)]
+        start = time.perf_counter()
+        r.search(q["query"], chapter=q["chapter"] if i % 4 else None, k=10)
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return {
+        "passages": len(passages),
+        "chars": chars,
+        "terms": len(r.vocabulary_),
+        "build_s": build,
+        "chars_per_s": chars / build,
+        "load_s": load,
+        "p50_ms": statistics.median(times),
+        "p95_ms": times[int(0.95 * (len(times) - 1))],
+        "index_mb": size / 1e6,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def cold_search(runs: int = 7) -> list[float]:
+    """Wall time of `drafter search` in a fresh process, index and caches already built."""
+    home = tempfile.mkdtemp(prefix="drafter-cold-")
+    env = dict(os.environ, DRAFTER_HOME=home)
+    cmd = [sys.executable, "-m", "drafter.cli", "search", "户外劳动者服务站点", "--chapter", "维权", "-k", "10"]
+    subprocess.run(cmd, env=env, cwd=ROOT, check=True, capture_output=True)  # builds index and caches
+    walls = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, env=env, cwd=ROOT, check=True, capture_output=True)
+        walls.append(time.perf_counter() - start)
+    return walls
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="1,10,100,100000", help="×N of the seeds, or a passage count above 1000")
+    ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--one", type=int, help=argparse.SUPPRESS)  # run one size in this process
+    args = ap.parse_args()
+    if args.one is not None:
+        print(json.dumps(run_one(args.one, args.queries)))
+        return
+
+    print("| 规模 | 段落 | 字符 | 词项 | 建索引 s | 字符/s | 载入 s | 查询 p50 ms | 查询 p95 ms | 索引 MB | 峰值内存 MB |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for size in (int(s) for s in args.sizes.split(",")):
+        out = subprocess.run(
+            [sys.executable, __file__, "--one", str(size), "--queries", str(args.queries)],
+            check=True,
+            capture_output=True,
+            text=True,
+            env=dict(os.environ, DRAFTER_HOME=tempfile.mkdtemp(prefix="drafter-speed-home-")),
+        )
+        m = json.loads(out.stdout.strip().splitlines()[-1])
+        label = f"×{size}" if size <= 1000 else f"{size:,}"
+        print(
+            f"| {label} | {m['passages']:,} | {m['chars']:,} | {m['terms']:,} | {m['build_s']:.1f} | "
+            f"{m['chars_per_s']:,.0f} | {m['load_s']:.2f} | {m['p50_ms']:.1f} | {m['p95_ms']:.1f} | "
+            f"{m['index_mb']:.1f} | {m['peak_mb']:.0f} |",
+            flush=True,
+        )
+    walls = cold_search()
+    print(
+        f"\n冷启动 `drafter search`（内置语料，索引已建好，{len(walls)} 次）：中位 {statistics.median(walls):.2f} s，"
+        f"最慢 {max(walls):.2f} s，最快 {min(walls):.2f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()
