@@ -13,6 +13,9 @@ import sys
 import click
 
 from ..errors import DrafterError
+from . import zh
+
+zh.install()
 
 # name -> (module, attribute, one-line help shown by `drafter --help`)
 COMMANDS: dict[str, tuple[str, str, str]] = {
