@@ -235,7 +235,12 @@ class Retriever:
         except IndexUnusable as exc:
             status = "missing" if exc.missing else "rebuilt"
             self._say(f"{exc.reason}，正在{'建立' if exc.missing else '重建'}检索索引……")
-            self.fit().save()
+            self.fit()
+            try:
+                self.save()
+            except DrafterError as err:
+                # Searching still works from the index in memory; only the next start pays again.
+                self._say(f"{err.message}（本次检索不受影响，但下次还要重建索引。）")
             self.index_status_ = status
             self._say(f"检索索引已{'建立' if exc.missing else '重建'}：{len(self.passages_)} 个段落，{len(self.vocabulary_)} 个词项。")
             return self

@@ -181,6 +181,17 @@ def test_files_from_two_builds_are_not_mixed(corpus, retriever):
     assert r.index_status_ == "rebuilt"
 
 
+def test_unwritable_index_folder_still_searches(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x", encoding="utf-8")
+    msgs = []
+    r = Retriever(FakeCorpus(blocker / "corpus"), on_message=msgs.append).load()
+    assert r.search("驿站")
+    assert any("无法写入检索索引" in m for m in msgs), msgs
+    with pytest.raises(DrafterError, match="无法写入检索索引"):
+        Retriever(FakeCorpus(blocker / "corpus")).rebuild()
+
+
 # --- search ------------------------------------------------------------------------------
 
 
