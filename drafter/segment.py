@@ -366,6 +366,27 @@ def _find_titles(units: list[Unit], has_toc: bool) -> None:
     for i, u in enumerate(units):
         if u.kind == "text" and u.text.startswith("——") and i > 0 and units[i - 1].kind == "title" and len(u.text) <= 40:
             u.kind = "subtitle"
+    _titles_from_numbering_restarts(units)
+
+
+def _titles_from_numbering_restarts(units: list[Unit]) -> None:
+    """A compilation without a TOC: when 一、 starts again after 二、 or later, the bare
+    heading just above the restart opens a new article."""
+    seen = 0
+    last_numbered = -1
+    for i, u in enumerate(units):
+        if u.kind == "title":
+            seen = 0
+        if u.kind != "heading" or u.level != 1 or not numbered_level(u.text):
+            continue
+        number = "一二三四五六七八九十".find(u.text[0]) + 1
+        if number == 1 and seen >= 2:
+            for cand in units[last_numbered + 1 : i]:
+                if cand.kind == "heading" and not numbered_level(cand.text) and not cand.marks:
+                    cand.kind = "title"
+                    break
+        seen = max(seen, number) if number != 1 else 1
+        last_numbered = i
 
 
 def _join_broken_paragraphs(units: list[Unit]) -> None:

@@ -455,3 +455,11 @@ def test_docx_headings_from_styles_and_list_numbering(tmp_path):
         ("强化思想政治引领", 1, "思想引领"),
         ("维护职工合法权益", 1, "维权服务"),
     ]
+
+
+def test_compilation_without_toc_splits_where_numbering_restarts():
+    lines = (SEEDS[0].parent / "004_5b471ee912e3ac09.txt").read_text("utf-8").split("\n")
+    body = "\n".join(lines[78:])  # the compilation without its title and table of contents
+    titles = [a.title for a in parse_text(body).articles]
+    assert len(titles) >= 25
+    assert "甘肃省工会第十二次代表大会以来工作综述" in titles and "济南市工会五年工作综述" in titles
