@@ -193,6 +193,18 @@ def classify_article(article: Article) -> None:
             section.chapters = ["其他"]
         for passage in section.passages:
             passage.chapters = _passage_chapters(passage.text, section.chapters)
+    # A heading that only holds sub-sections of different areas (一、主要工作及成效) is a container.
+    for i, section in enumerate(sections):
+        if section.passages or section.chapters[0] in ("问题短板", "展望"):
+            continue
+        subs = []
+        for sub in sections[i + 1 :]:
+            if sub.level <= section.level:
+                break
+            if sub.level == section.level + 1:
+                subs.append(sub.chapters[0])
+        if len(set(subs)) >= 2:
+            section.chapters = ["其他"]
 
 
 def _passage_chapters(text: str, section_chapters: list[str]) -> list[str]:

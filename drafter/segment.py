@@ -196,26 +196,28 @@ def _numbered_units(s: str, line: Line, level: int) -> list[Unit]:
 
 
 def _text_units(lines: list[Line], g: Group) -> list[Unit]:
-    """Lines of one group → paragraphs, or one 'short' unit when the group may be a heading/caption."""
+    """Lines of one group → paragraphs; a lone short line may be a heading or a caption ("short")."""
     if all(_is_short(l.text) for l in lines) and len(lines) <= 3 and not any(l.hard for l in lines[:-1]):
         return [Unit("short", " ".join(l.text for l in lines), lines[0].no, lines=list(lines),
                      indented=lines[0].indented)]
     longest = max(len(l.text) for l in lines)
     paras: list[list[Line]] = [[lines[0]]]
     for prev, line in zip(lines, lines[1:]):
-        new_para = (
-            clean.ends_sentence(prev.text)
-            and not prev.hard
-            and (line.indented or len(prev.text) < 0.7 * longest)
-        )
+        # Hard-wrapped lines run to the full width; a clearly shorter line ends its paragraph
+        # (or is a heading of its own, in files with one paragraph per line and no blank lines).
+        short_prev = len(prev.text) < 0.7 * max(len(line.text), 0.5 * longest)
+        new_para = not prev.hard and (short_prev or (clean.ends_sentence(prev.text) and line.indented))
         if new_para:
             paras.append([line])
         else:
             paras[-1].append(line)
-    return [
-        Unit("text", _join(p), p[0].no, indented=p[0].indented, lines=p)
-        for p in paras
-    ]
+    units = []
+    for p in paras:
+        if len(p) == 1 and _is_short(p[0].text):
+            units.append(Unit("short", p[0].text, p[0].no, lines=p, indented=p[0].indented))
+        else:
+            units.append(Unit("text", _join(p), p[0].no, indented=p[0].indented, lines=p))
+    return units
 
 
 def _join(lines: list[Line]) -> str:

@@ -463,3 +463,15 @@ def test_compilation_without_toc_splits_where_numbering_restarts():
     titles = [a.title for a in parse_text(body).articles]
     assert len(titles) >= 25
     assert "甘肃省工会第十二次代表大会以来工作综述" in titles and "济南市工会五年工作综述" in titles
+
+
+def test_one_paragraph_per_line_without_blank_lines():
+    text = "\n".join(line for line in REPORT.split("\n") if line.strip())
+    (article,) = parse_text(text).articles
+    assert article.title == "青禾县总工会2025年工作总结"
+    headings = [s.heading for s in article.sections if s.level]
+    assert headings[:3] == ["一、主要工作及成效", "（一）强化思想政治引领", "（二）组织职工建功立业"]
+    lead = article.sections[0]
+    assert lead.level == 0 and lead.passages[0].text.startswith("2025年，县总工会")
+    # 一、主要工作及成效 only holds sub-sections of several areas: it is a container, not one area
+    assert article.sections[1].chapters == ["其他"]
