@@ -9,6 +9,7 @@ up in time proportional to its length, whatever the size of the corpus.
 
 from __future__ import annotations
 
+import gc
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -137,20 +138,30 @@ class CopyIndex:
 
     def fit(self, records: Iterable[PassageRecord]) -> "CopyIndex":
         self.sentences_: list[tuple[str, str, str]] = []  # (normalized, as written, source)
-        self.by_hash_: dict[int, list[int]] = {}
-        self.windows_: dict[int, list[tuple[int, int]]] = {}
-        for rec in records:
-            src = f"{rec.file}《{rec.article}》" if rec.article else rec.file
-            for s in sentences(rec.text):
-                n = _norm(s)
-                if len(n) < _WIN:
-                    continue
-                idx = len(self.sentences_)
-                self.sentences_.append((n, s, src))
-                if len(n) >= self.min_chars:
-                    self.by_hash_.setdefault(hash(n), []).append(idx)
-                for off in range(0, len(n) - _WIN + 1, _WIN):
-                    self.windows_.setdefault(hash(n[off : off + _WIN]), []).append((idx, off))
+        # hash of a window -> packed (sentence index << 16 | offset) of every place it starts.
+        self.windows_: dict[int, list[int]] = {}
+        windows = self.windows_
+        gc_was_on = gc.isenabled()
+        gc.disable()  # millions of small lists: the cyclic collector would only slow the build
+        try:
+            for rec in records:
+                src = f"{rec.file}《{rec.article}》" if rec.article else rec.file
+                for s in sentences(rec.text):
+                    n = _norm(s)
+                    if not self.min_chars <= len(n) < 1 << 16:
+                        continue
+                    idx = len(self.sentences_)
+                    self.sentences_.append((n, s, src))
+                    for off in range(0, len(n) - _WIN + 1, _WIN):
+                        key = hash(n[off : off + _WIN])
+                        entry = windows.get(key)
+                        if entry is None:
+                            windows[key] = [idx << 16 | off]
+                        else:
+                            entry.append(idx << 16 | off)
+        finally:
+            if gc_was_on:
+                gc.enable()
         return self
 
     def lookup(self, sentence: str) -> CopyHit | None:
@@ -158,22 +169,20 @@ class CopyIndex:
 
         A copy is: the same sentence; the draft sentence lifted from inside a longer corpus
         sentence; or a corpus sentence of at least ``min_chars`` that makes up at least half
-        of the draft sentence.
+        of the draft sentence. Any shared run of at least 2*_WIN-1 characters covers one of
+        the sampled windows, so every such case is found from the windows alone.
         """
         n = _norm(sentence)
         if len(n) < self.min_chars:
             return None
-        for idx in self.by_hash_.get(hash(n), ()):
-            if self.sentences_[idx][0] == n:
-                return self._hit(idx)
-        # Any verbatim run of >= 2*_WIN-1 characters covers one sampled window of the corpus.
         for i in range(len(n) - _WIN + 1):
-            for idx, off in self.windows_.get(hash(n[i : i + _WIN]), ()):
+            for packed in self.windows_.get(hash(n[i : i + _WIN]), ()):
+                idx, off = packed >> 16, packed & 0xFFFF
                 cn = self.sentences_[idx][0]
                 start = off - i
                 if start >= 0 and cn.startswith(n, start):
                     return self._hit(idx)  # the draft sentence lies inside a corpus sentence
-                if off == 0 and len(cn) >= self.min_chars and 2 * len(cn) >= len(n) and n.startswith(cn, i):
+                if off == 0 and 2 * len(cn) >= len(n) and n.startswith(cn, i):
                     return self._hit(idx)  # a whole corpus sentence lies inside the draft sentence
         return None
 
