@@ -12,9 +12,20 @@ from .model import Article, Document
 from .read import read_file
 from .segment import segment
 
-# Bump when segmentation or classification changes what a file is read into;
-# stored documents and indexes built by an older parser are then rebuilt.
-PARSER_VERSION = "1"
+def _parser_version() -> str:
+    """Changes whenever the code that turns a file into a Document changes, so that
+    stored documents, caches and indexes made by an older parser are rebuilt."""
+    h = hashlib.sha256(b"drafter-parser-1")
+    here = Path(__file__).resolve().parent
+    for name in ("read.py", "clean.py", "segment.py", "classify.py", "ingest.py", "model.py"):
+        try:
+            h.update((here / name).read_bytes())
+        except OSError:
+            pass
+    return h.hexdigest()[:12]
+
+
+PARSER_VERSION = _parser_version()
 
 
 def parse_text(text: str, name: str = "text.txt", path: str = "", sha256: str = "", encoding: str = "") -> Document:
