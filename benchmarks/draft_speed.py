@@ -1,0 +1,72 @@
+"""Cold-process `drafter draft` on the examples: wall time of the whole command.
+
+Each run is a fresh `python -m drafter.cli draft …` (import time counts), on a fresh
+DRAFTER_HOME for the first run of a case (the search index is built then) and on the
+same home afterwards (index loaded from disk). Prints a table: case, runs, first run,
+median and best of the warm runs, peak memory of the child.
+
+    python benchmarks/draft_speed.py [--runs 5]
+
+Target on the 2-core machine: under 3 s wall with the index in place.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = {
+    "annual": ROOT / "examples" / "青禾县总工会2025年度.yaml",
+    "five-year": ROOT / "examples" / "青禾县总工会五年工作综述.yaml",
+}
+CASES = [
+    ("annual, docx, --refs 3", "annual", ["--refs", "3"], "docx"),
+    ("annual, docx, --no-refs", "annual", ["--no-refs"], "docx"),
+    ("annual, md, --refs 3", "annual", ["--refs", "3"], "md"),
+    ("five-year, docx, --refs 3", "five-year", ["--refs", "3"], "docx"),
+]
+
+
+def run_once(home: Path, example: Path, args: list[str], out: Path) -> tuple[float, float]:
+    env = dict(os.environ, DRAFTER_HOME=str(home), PYTHONPATH=str(ROOT))
+    cmd = [sys.executable, "-m", "drafter.cli", "draft", str(example), "-o", str(out), "--force", *args]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    _, status, usage = os.wait4(proc.pid, 0)  # this child's own peak RSS
+    wall = time.perf_counter() - t0
+    if status != 0:
+        raise SystemExit(f"drafter draft failed: {proc.stderr.read().decode()}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=5, help="warm runs per case")
+    opts = ap.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, example, args, fmt in CASES:
+            home = Path(tmp) / label.replace(" ", "").replace(",", "_")
+            out = Path(tmp) / f"out.{fmt}"
+            first, _ = run_once(home, EXAMPLES[example], args, out)
+            warm, peaks = [], []
+            for _ in range(opts.runs):
+                wall, peak = run_once(home, EXAMPLES[example], args, out)
+                warm.append(wall)
+                peaks.append(peak)
+            rows.append((label, opts.runs, first, statistics.median(warm), min(warm), max(peaks)))
+    print("| case | warm runs | first run, fresh home (s) | median warm (s) | best warm (s) | peak RSS (MB) |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for label, n, first, med, best, peak in rows:
+        print(f"| {label} | {n} | {first:.2f} | {med:.2f} | {best:.2f} | {peak:.0f} |")
+
+
+if __name__ == "__main__":
+    main()
