@@ -161,6 +161,7 @@ class Corpus:
         return docs
 
     def _user_documents(self) -> list[Document]:
+        self._reparse_stale()
         docs = []
         for doc_id, entry in sorted(self.manifest["documents"].items(), key=lambda kv: kv[1]["name"]):
             path = self.dir / "docs" / f"{doc_id}.json"
@@ -172,6 +173,17 @@ class Corpus:
                     f"请重新 ingest 原文件：{entry['source']}"
                 ) from exc
         return docs
+
+    def _reparse_stale(self) -> None:
+        """Documents read by an older parser are read again from their unchanged sources."""
+        stale = [
+            Path(e["source"])
+            for e in self.manifest["documents"].values()
+            if e.get("parser") != PARSER_VERSION and Path(e["source"]).is_file() and _sha256(Path(e["source"])) == e["sha256"]
+        ]
+        if stale:
+            self.ingest_files(stale)
+            self._fingerprint = None
 
     # --- ingest -----------------------------------------------------------------------
 

@@ -475,3 +475,17 @@ def test_one_paragraph_per_line_without_blank_lines():
     assert lead.level == 0 and lead.passages[0].text.startswith("2025年，县总工会")
     # 一、主要工作及成效 only holds sub-sections of several areas: it is a container, not one area
     assert article.sections[1].chapters == ["其他"]
+
+
+def test_documents_read_by_an_older_parser_are_read_again(tmp_path):
+    folder = tmp_path / "c"
+    source = _write(tmp_path / "mine.txt", REPORT)
+    Corpus.load(folder).ingest([source])
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    (entry,) = manifest["documents"].values()
+    entry["parser"] = "old"
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    corpus = Corpus.load(folder)
+    assert [d.name for d in corpus.documents if not d.embedded] == ["mine.txt"]
+    (entry,) = json.loads((folder / "manifest.json").read_text("utf-8"))["documents"].values()
+    assert entry["parser"] != "old"
