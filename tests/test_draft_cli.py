@@ -211,3 +211,21 @@ def test_query_is_chapter_plus_the_writers_highlights():
     query, k = seen["维权服务"]
     assert k == 5 and query.startswith("维权服务") and "青禾职工之声" in query
     assert list(seen) == ["思想引领", "建功立业", "维权服务", "改革创新", "党建自身建设"]
+
+
+def test_real_retriever_comments_come_from_the_corpus_with_sources(tmp_path):
+    out = tmp_path / "d.docx"
+    res = run("draft", EXAMPLE, "-o", out, "--refs", "2", "--json")
+    assert res.exit_code == 0, res.output
+    doc = docx.Document(str(out))
+    comments = list(doc.comments)
+    seeds = {p.name for p in (ROOT / "corpus").glob("*.txt")}
+    assert len(comments) >= 8  # two per chapter, where the corpus has passages for it
+    body = "\n".join(p.text for p in doc.paragraphs)
+    for c in comments:
+        text, _, source = c.text.rpartition("\n——来源：")
+        assert source.split()[0] in seeds
+        assert text and text not in body and text[:20] not in body
+    # the first chapter's comments sit on its heading
+    heading = next(p for p in doc.paragraphs if p.text.startswith("（一）"))
+    assert len(heading._p.findall("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}commentRangeStart")) == 2
