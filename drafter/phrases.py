@@ -497,28 +497,42 @@ def mine_patterns(corpus, chapter: str, n: int = 20) -> list[Pattern]:
 
 @dataclass
 class PatternMatch:
-    """How the corpus words a figure like the user's: ``render`` writes the user's item with it."""
+    """How the corpus words a figure like the user's: ``render`` writes the user's figure with it."""
 
     pattern: Pattern
-    slot: Slot
+    slot: Slot  # the figure of the pattern that matched: its verb, counted thing and unit
     score: float
 
-    def render(self, item: str, number: str, unit: str | None = None) -> str:
-        """The clause for the user's figure: lead verb of the pattern + the user's item + number + unit.
+    @property
+    def verb(self) -> str:
+        return self.slot.verb
 
-        Only the user's words and number go in, so no name or figure of the corpus leaks into a draft.
+    def render(self, item: str, quantity: str) -> str:
+        """The clause for the user's figure: the pattern's lead verb, the user's item, the quantity.
+
+        ``quantity`` is the number as it goes in the body, with its unit (Figure.quantity:
+        23.3万人次, 520余条). The verb is left out when the item already has one (开展…,
+        新建…). Only the user's words and number go in, so nothing of the corpus but the
+        verb reaches the draft.
         """
-        verb = self.slot.verb
-        if not verb or item.startswith(verb) or _starts_with_verb(item):
-            verb = ""
-        return f"{verb}{item}{number}{unit if unit is not None else self.slot.unit}"
+        verb = "" if _has_verb(item) else self.slot.verb
+        return f"{verb}{item}{quantity}"
 
 
-def _starts_with_verb(text: str) -> bool:
+# Verbs that open a figure's item (新建基层工会, 新命名工作室) which jieba does not always tag as verbs.
+_ITEM_VERBS = (
+    "新建", "新增", "新发展", "新命名", "新组建", "建成", "组织", "开展", "举办", "发展", "收集", "办理", "慰问",
+    "帮扶", "培育", "评选", "命名", "打造", "创建", "推动", "实现", "覆盖", "参与", "参加", "发放", "投入",
+    "筹集", "培训", "走访", "救助", "资助", "选树", "表彰", "上线", "受理", "调处", "签订", "组建", "建立", "设立",
+)
+
+
+def _has_verb(item: str) -> bool:
     import jieba.posseg as pseg
 
-    first = next(iter(pseg.cut(text)), None)
-    return bool(first and first.flag == "v")
+    if item.startswith(_ITEM_VERBS):
+        return True
+    return any(w.flag == "v" for w in list(pseg.cut(item))[:3])
 
 
 def _bigrams(text: str) -> set[str]:
@@ -545,7 +559,9 @@ def match_pattern(
     """The corpus pattern whose counted thing best matches a figure's item (and unit), or None.
 
     ``corpus_or_patterns`` is a Corpus (patterns mined and cached) or a list of Pattern.
-    The counted thing must end with the same head word as the item (竞赛, 职工, 站点 ...).
+    The counted thing must end with the same head word as the item (竞赛, 职工, 站点 ...)
+    and, when ``unit`` is given, count in the same kind of unit (场 and 场次 alike; 万 ignored).
+    Among candidates the closest wording (character bigrams) wins, then the more widely used.
     """
     if isinstance(corpus_or_patterns, list):
         patterns = corpus_or_patterns
@@ -556,13 +572,14 @@ def match_pattern(
         patterns = [p for p in patterns if not p.chapter or p.chapter == chapter]
     item = re.sub(r"\s+", "", item_text)
     unit_bare = re.sub(r"^[万亿千百]", "", unit or "")
+    unit_class = _UNIT_CLASS.get(unit_bare, unit_bare)
     best: PatternMatch | None = None
     item_grams = _bigrams(item)
     for p in patterns:
         for s in p.slots:
             if not s.head or not item.endswith(s.head[-2:]):
                 continue
-            if unit_bare and s.unit != unit_bare:
+            if unit_bare and _UNIT_CLASS.get(s.unit, s.unit) != unit_class:
                 continue
             grams = _bigrams(s.noun)
             overlap = len(item_grams & grams) / max(len(item_grams | grams), 1)

@@ -147,11 +147,15 @@ def test_mine_formulations_on_seeds(seeds):
 def test_match_pattern_writes_the_users_item_with_the_pattern_wording(seeds):
     m = match_pattern("劳动和技能竞赛", seeds, unit="项", chapter="建功")
     assert m is not None and m.slot.head == "竞赛" and m.slot.unit == "项"
-    clause = m.render("劳动和技能竞赛", "43", "项")
-    assert clause.endswith("劳动和技能竞赛43项") and clause.startswith(m.slot.verb)
-    assert re.findall(r"\d+", clause) == ["43"]
-    # An item that already starts with a verb keeps its own.
-    assert m.render("开展劳动和技能竞赛", "43") == "开展劳动和技能竞赛43项"
+    clause = m.render("劳动和技能竞赛", "43项")
+    assert clause == m.verb + "劳动和技能竞赛43项" and m.verb
+    # An item that already has a verb keeps its own.
+    assert m.render("开展劳动和技能竞赛", "43项") == "开展劳动和技能竞赛43项"
+    assert m.render("新命名劳动和技能竞赛", "4项") == "新命名劳动和技能竞赛4项"
+    # 场 and 场次 count the same kind of thing; 万 in the unit does not matter.
+    assert match_pattern("劳动和技能竞赛", seeds, unit="场次", chapter="建功")
+    money = match_pattern("为职工挽回经济损失", seeds, unit="万元", chapter="维权")
+    assert money is not None and money.render("为职工挽回经济损失", "236.5万元") == "为职工挽回经济损失236.5万元"
     assert match_pattern("茶叶烘焙温度", seeds, unit="摄氏度") is None
 
 
@@ -164,7 +168,7 @@ def test_match_pattern_on_a_pattern_list():
     assert len(patterns) == 1 and isinstance(patterns[0], Pattern)
     assert patterns[0].template == "开展劳动竞赛{数}项，参与职工{数}万人次"
     m = match_pattern("技能竞赛", patterns, unit="项")
-    assert m is not None and m.render("技能竞赛", "7") == "开展技能竞赛7项"
+    assert m is not None and m.render("技能竞赛", "7项") == "开展技能竞赛7项"
     assert match_pattern("技能竞赛", patterns, unit="人") is None
 
 
