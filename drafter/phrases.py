@@ -400,9 +400,10 @@ def _slots(clauses: list[str]) -> list[Slot]:
         for m in FIGURE_RE.finditer(clause):
             before = re.sub(r"^[、和及与]", "", clause[pos : m.start()])
             words = [w for w in pseg.cut(before) if w.word.strip()]
-            lead = [w for w in words if w.flag.startswith("v")]
-            if lead and not verb:
-                verb = lead[0].word
+            lead = [w.word for w in words if w.flag.startswith("v")]
+            known = next((v for v in _ITEM_VERBS if before.startswith(v)), "")
+            if not verb and (known or lead):
+                verb = known or lead[0]
             noun = before
             if verb and verb in noun:
                 noun = noun[noun.index(verb) + len(verb) :]
@@ -577,13 +578,21 @@ def match_pattern(
     item_grams = _bigrams(item)
     for p in patterns:
         for s in p.slots:
-            if not s.head or not item.endswith(s.head[-2:]):
+            if not s.head:
+                continue
+            # Same head word; or, more weakly, the item's last word inside the counted thing
+            # (宣讲 in 劳模工匠宣讲活动, whose head word jieba takes for a verb).
+            if item.endswith(s.head[-2:]):
+                base = 0.5
+            elif item[-2:] in s.noun:
+                base = 0.3
+            else:
                 continue
             if unit_bare and _UNIT_CLASS.get(s.unit, s.unit) != unit_class:
                 continue
             grams = _bigrams(s.noun)
             overlap = len(item_grams & grams) / max(len(item_grams | grams), 1)
-            score = 0.5 + 0.5 * overlap + 0.05 * math.log1p(len(p.sources))
+            score = base + 0.5 * overlap + 0.05 * math.log1p(len(p.sources))
             if score >= min_score and (best is None or score > best.score):
                 best = PatternMatch(p, s, round(score, 3))
     return best
