@@ -123,7 +123,10 @@ def _setup_styles(doc) -> None:
                 ppr.append(outline)
         if name == "Normal":
             # -5 twips of character spacing: exactly 28 characters of 16 pt in a 156 mm line
+            # (headings and the subtitle inherit it, so that they sit on the same 28-character grid)
             X.set_char_spacing(rpr, -5)
+        elif name in ("Title", "Footer", "Comment Text"):
+            X.set_char_spacing(rpr, 0)
 
 
 def _setup_page(doc) -> None:

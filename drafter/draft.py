@@ -114,7 +114,7 @@ def _figure_view(f: Figure) -> FigureView:
     unit_hint = f"（{f.unit}）" if f.unit else ""
     quantity = f.quantity
     if f.value is None and not f.series:
-        quantity = placeholder(f"{f.item}{unit_hint}")
+        quantity = placeholder(f"{f.item}的数值{unit_hint}")
     elif f.value is None:
         # five-year figure given only by year: the last year's value stands for it
         last = max(f.series)

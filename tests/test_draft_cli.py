@@ -54,7 +54,7 @@ def test_draft_lists_placeholders_at_the_end(tmp_path):
     assert res.exit_code == 0
     tail = res.output.strip().splitlines()
     assert "以下 8 处待补充" in res.output
-    assert tail[-1] == "  8. 成文日期" and "  2. 开展劳动和技能竞赛（项）" in tail
+    assert tail[-1] == "  8. 成文日期" and "  2. 开展劳动和技能竞赛的数值（项）" in tail
     res = run("draft", data, "-o", tmp_path / "e.docx", "--no-refs", "--json")
     assert json.loads(res.output)["missing"][-1] == "成文日期"
 

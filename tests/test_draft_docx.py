@@ -211,7 +211,7 @@ def test_placeholders_highlighted_and_listed(tmp_path):
     draft = build_draft(figures, refs=0)
     assert draft.missing == [
         "思想引领工作的主要数据和做法",
-        "开展劳动和技能竞赛（项）",
+        "开展劳动和技能竞赛的数值（项）",
         "维权服务工作的主要数据和做法",
         "改革创新工作的主要数据和做法",
         "党建自身建设工作的主要数据和做法",
