@@ -38,11 +38,11 @@ _MOD_BEFORE = r"(?:累计|共计|总计|合计|超过|达到|不少于|近|约|�
 _MULT = r"(?:万|亿|千|百)"
 UNITS = (
     "个百分点 万人次 人次 家次 场次 期次 余人 平方米 公里 小时 "
-    "人 名 位 个 项 场 次 家 户 元 件 批 期 对 所 处 支 篇 部 条 本 册 套 种 份 天 倍 门 类 台 座 间 班 节 堂 轮 亩 % 所 幅 首 组 单 笔 起 例"
+    "人 名 位 个 项 场 次 家 户 元 件 批 期 对 所 处 支 篇 部 条 本 册 套 种 份 天 倍 门 类 台 座 间 班 节 堂 轮 亩 % 所 幅 首 组 单 笔 起 例 年"
 ).split()
 _UNIT_RE = "(?:" + "|".join(sorted({re.escape(u) for u in UNITS}, key=len, reverse=True)) + r")(?:[（(]次[）)])?"
 FIGURE_RE = re.compile(
-    rf"(?P<mod>{_MOD_BEFORE})?(?P<num>\d+(?:\.\d+)?)(?P<approx1>余|多)?(?P<mult>{_MULT})?(?P<approx2>余|多)?"
+    rf"(?<!第)(?P<mod>{_MOD_BEFORE})?(?P<num>(?<![\d.])\d+(?:\.\d+)?)(?P<approx1>余|多)?(?P<mult>{_MULT})?(?P<approx2>余|多)?"
     rf"(?P<unit>{_UNIT_RE})"
 )
 YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?=年|—|-|－)")
@@ -195,7 +195,7 @@ def mine_headings(corpus, chapter: str) -> list[HeadingGroup]:
 
 _STOP_EDGE = set(
     "的 了 和 与 及 或 等 在 是 为 对 把 将 从 以 并 也 都 中 上 下 有 个 着 于 被 让 使 向 由 其 之 而 就 又 还 "
-    "我们 他们 这 那 该 各 每 一 不 要 能 会 所 给 到 地 得 通过 进行 开展 持续 不断 积极 全面 深入 进一步 更加 "
+    "我们 他们 这 那 该 各 每 一 不 要 能 会 所 给 到 地 得 用 通过 进行 开展 持续 不断 积极 全面 深入 进一步 更加 "
     "坚持 推动 加强 实施 组织 全市 全省 全区 全县 各级 广大 年 月 日 以来 其中 同时 已 已经 共 达".split()
 )
 # Expressions may hold quotes (“娘家人”), never other punctuation.
@@ -367,7 +367,9 @@ class _Instance:
 
 
 _CJK_WORD = re.compile(r"^[\u4e00-\u9fff]+$")
-_LEAD_NOISE = re.compile(r"^(?:[一二三四五六七八九十]是|其中|同时|此外|目前|截至目前|全年|今年以来|五年来|\{年\}年?以来)")
+_LEAD_NOISE = re.compile(
+    r"^(?:[一二三四五六七八九十]是|其中|同时|此外|目前|截至目前|全年|今年以来|五年来|\{年\}年?以来|\{数\}年(?:来|间|以来))"
+)
 
 
 def _figure_clauses(sentence: str) -> list[list[str]]:
