@@ -229,3 +229,14 @@ def test_real_retriever_comments_come_from_the_corpus_with_sources(tmp_path):
     # the first chapter's comments sit on its heading
     heading = next(p for p in doc.paragraphs if p.text.startswith("（一）"))
     assert len(heading._p.findall("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}commentRangeStart")) == 2
+
+
+def test_output_gets_the_usual_file_mode(tmp_path):
+    import os
+    import stat
+
+    out = tmp_path / "d.docx"
+    assert run("draft", EXAMPLE, "-o", out, "--no-refs").exit_code == 0
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~mask
