@@ -437,6 +437,7 @@ def parse_figures(text: str, name: str = "数据.yaml") -> Figures:
 
     if chk.issues:
         raise FiguresError(chk.issues)
+    _fill_from_series(chapters, year)
     return Figures(
         unit=unit,
         period=Period(kind=kind, year=year, half=half, start_year=start),
@@ -450,6 +451,16 @@ def parse_figures(text: str, name: str = "数据.yaml") -> Figures:
         date=date,
         path=name,
     )
+
+
+def _fill_from_series(chapters: list[Chapter], year: int) -> None:
+    """A series by year also gives this year's value and last year's (for 同比) when not written."""
+    for ch in chapters:
+        for f in ch.figures:
+            if f.value is None and year in f.series:
+                f.value = f.series[year]
+            if f.last_year is None and not f.approx and f.value is not None and (year - 1) in f.series:
+                f.last_year = f.series[year - 1]
 
 
 def _chapter(chk: _Checker, name: str, value: Any, line: int) -> Chapter:

@@ -192,3 +192,10 @@ def test_allowed_numbers_five_year_sum_and_mean():
     nums = allowed_numbers(f)
     assert sum(fig.series.values()) == 270
     assert {270.0, 54.0, 2021.0, 2025.0} <= nums
+
+
+def test_series_gives_this_and_last_year_when_not_written():
+    f = parse_figures(BASE.replace("      数值: 43\n", "").replace("      上年: 37\n", "      逐年: {2023: 30, 2024: 40, 2025: 50}\n"))
+    fig = f.chapter("建功立业").figures[0]
+    assert (fig.value, fig.last_year) == (50, 40)
+    assert fig.change == "同比增长25%"
