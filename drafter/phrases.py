@@ -118,13 +118,14 @@ def heading_structure(text: str) -> str:
     if re.match(r"^在[^，,]{1,16}中", text):
         return "在…中…"
     parts = [p for p in _PAIR_SEP.split(text) if p]
-    bare = "".join(parts)
-    if len(parts) == 1 and len(bare) == 8 and not re.search(r"[“”\"]", bare) and _splits_at(bare, 4):
-        parts = [bare[:4], bare[4:]]
+    # 凝心聚力勇担使命 (思想政治引领更加有力): two four-character action phrases, alone or
+    # opening the heading.
+    if len(parts) <= 2 and _is_four_four(parts[0]):
+        return "四字+四字对仗"
+    if len(parts) == 2 and _is_four_four(parts[0] + parts[1]):
+        return "四字+四字对仗"
     if len(parts) == 2:
         a, b = (re.sub(r"[“”\"]", "", p) for p in parts)
-        if len(a) == len(b) == 4:
-            return "四字+四字对仗"
         if len(a) == len(b) >= 3:
             return "对仗（字数相同的两句）"
         if _is_verb_object(parts[0]):
@@ -132,6 +133,22 @@ def heading_structure(text: str) -> str:
     if "“" in text or '"' in text:
         return "“X”比喻式"
     return "其他"
+
+
+def _is_four_four(text: str) -> bool:
+    if len(text) != 8 or not _CJK_WORD.match(text) or re.search("[的之和与及了]", text) or not _splits_at(text, 4):
+        return False
+    return _is_action(text[:4]) and _is_action(text[4:])
+
+
+def _is_action(four: str) -> bool:
+    """A four-character phrase with a verb at its start or end (夯实基础, 勇担使命, 强基铸魂)."""
+    import jieba.posseg as pseg
+
+    if four.startswith(_HEADING_VERBS) or (four[0] in _VERB_CHARS and four[2] in _VERB_CHARS):
+        return True
+    words = list(pseg.cut(four))
+    return words[0].flag == "v" or words[-1].flag == "v"
 
 
 def _splits_at(text: str, pos: int) -> bool:
@@ -188,6 +205,20 @@ def mine_headings(corpus, chapter: str) -> list[HeadingGroup]:
         if g.headings:
             g.headings.sort(key=lambda e: (-len(e.sources), len(e.text), e.text))
             out.append(g)
+    return out
+
+
+def suggested_headings(corpus, chapter: str, k: int = 3) -> list[HeadingExample]:
+    """Up to ``k`` sub-headings for a chapter, one per structure in turn (for drafting comments).
+
+    The catch-all group comes last; within a group, headings used in more places first.
+    """
+    groups = [g.headings for g in mine_headings(corpus, chapter)]
+    out: list[HeadingExample] = []
+    for rank in range(max((len(h) for h in groups), default=0)):
+        for heads in groups:
+            if rank < len(heads) and len(out) < k:
+                out.append(heads[rank])
     return out
 
 

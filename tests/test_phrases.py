@@ -16,6 +16,7 @@ from drafter.phrases import (
     resolve_chapter,
     slot_text,
     strip_numbering,
+    suggested_headings,
 )
 
 FAMILY = re.compile(r"竞赛[^，]*?\d[^，]*?项[，,].*?参与职工[^，]*?\d[^，]*?人次")
@@ -57,8 +58,13 @@ def test_chapter_short_forms_and_unknown_chapter():
     [
         ("打造“暖心工会”", "打造“X工会”"),
         ("在建功立业中进一步凸显职工主力军作用", "在…中…"),
-        ("凝心聚力 勇担使命", "四字+四字对仗"),
         ("凝心聚力勇担使命", "四字+四字对仗"),
+        ("凝心聚力 勇担使命", "四字+四字对仗"),
+        ("凝心聚力勇担使命 思想政治引领更加有力", "四字+四字对仗"),
+        ("深耕基层建强队伍 让工会组织覆盖硬起来强起来", "四字+四字对仗"),
+        ("打造温馨职工之家", "其他"),
+        ("构建和谐劳动关系 政治安全防线更加稳固", "动宾短语，成效句"),
+        ("劳动创造幸福 奋斗书写华章", "对仗（字数相同的两句）"),
         ("服务中心大局，答好匠心答卷", "对仗（字数相同的两句）"),
         ("强基铸魂，不断激发奋进力量", "动宾短语，成效句"),
         ("服务大局，凝心聚力建功立业", "动宾短语，成效句"),
@@ -176,3 +182,11 @@ def test_unknown_chapter_is_a_user_error(seeds):
     for fn in (mine_headings, mine_formulations, mine_patterns):
         with pytest.raises(DrafterError):
             fn(seeds, "不存在")
+
+
+def test_suggested_headings_take_one_structure_at_a_time(seeds):
+    picks = suggested_headings(seeds, "维权", k=3)
+    assert len(picks) == 3
+    structures = [heading_structure(h.text) for h in picks]
+    assert len(set(structures)) == 3 and "其他" not in structures
+    assert all(h.sources for h in picks)

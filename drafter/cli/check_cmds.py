@@ -93,6 +93,8 @@ def check(file: Path, figures_path: Path | None, corpus_dir: Path | None, as_jso
     """检查稿子 FILE（.docx、.txt、.md 或 .pdf）：提法错误、非本单位数字、照抄旧稿、缺章节。
 
     \b
+    每处问题注明第几段（按非空段落从 1 起数）和前后文字；照抄的句子注明语料库中的出处。
+    数字核对：年份、日期、标题序号和由数据推算的同比、累计、年均不算问题。
     发现问题时退出码为 1，没有问题为 0，文件或参数有误为 2。
     例：drafter check 初稿.docx --figures 我的数据.yaml
     """
