@@ -240,3 +240,15 @@ def test_output_gets_the_usual_file_mode(tmp_path):
     mask = os.umask(0)
     os.umask(mask)
     assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~mask
+
+
+def test_the_template_example_of_the_docs_renders(tmp_path):
+    doc_text = (ROOT / "docs" / "templates.md").read_text(encoding="utf-8")
+    example = doc_text.split("```\n")[1]
+    tpl = write_template(tmp_path, example)
+    draft = build_draft(load_figures(EXAMPLE), template=tpl, refs=2, suggest=lambda c, q, k: [Suggestion(c, "参考", "a.txt")])
+    assert draft.title == "青禾县总工会关于2025年产业工人队伍建设改革工作情况的汇报"
+    assert [b.full_text for b in draft.blocks if b.kind == "heading"] == ["一、基本情况", "二、下一步打算"]
+    assert "开展劳动和技能竞赛43项，同比增长16.2%。" in draft.body_text()
+    assert "一是持续深化产业工人队伍建设改革" in draft.body_text()
+    assert list(draft.comments) == [1] and not draft.missing
