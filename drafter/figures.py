@@ -32,6 +32,7 @@ FIGURE_KEYS = ("项目", "数值", "单位", "上年", "逐年")
 SIGN_KEYS = ("单位", "日期")
 
 _NUMBER_TEXT_RE = re.compile(r"^(近|约)?\s*(\d+(?:\.\d+)?)\s*(万|亿)?\s*(余|多)?$")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _DATE_RE = re.compile(r"^(\d{4})\s*(?:-|/|\.|年)\s*(\d{1,2})\s*(?:-|/|\.|月)\s*(\d{1,2})\s*日?$")
 
 
@@ -285,7 +286,12 @@ class _Checker:
         if isinstance(value, bool):
             self.add(line, path, "应为一段文字；如果是 yes/no 等词，请加引号。")
             return ""
-        return str(value).strip()
+        text = str(value).strip()
+        if _CONTROL_RE.search(text):
+            # Word files cannot hold these characters at all
+            self.add(line, path, "含有看不见的控制字符（多半是从别处复制带来的），请删掉后重新输入这段文字。")
+            return ""
+        return text
 
     def texts(self, value: Any, line: int, path: str) -> list[str]:
         """A list of strings; a single string counts as a one-item list."""

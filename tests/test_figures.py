@@ -199,3 +199,8 @@ def test_series_gives_this_and_last_year_when_not_written():
     fig = f.chapter("建功立业").figures[0]
     assert (fig.value, fig.last_year) == (50, 40)
     assert fig.change == "同比增长25%"
+
+
+def test_control_characters_are_refused():
+    (issue,) = issues(BASE + '问题:\n  - "服务\\x01不够"\n')
+    assert issue.path == "问题[1]" and "控制字符" in issue.message
