@@ -117,6 +117,7 @@ def evaluate(passages, per_query: bool = False) -> dict[str, dict[str, float]]:
         judged.append((q, rel))
 
     results: dict[str, dict[str, float]] = {}
+    per_query_ndcg: dict[str, list[float]] = {}
     for name, system in systems.items():
         rows = []
         for q, rel in judged:
@@ -125,6 +126,7 @@ def evaluate(passages, per_query: bool = False) -> dict[str, dict[str, float]]:
             if per_query:
                 print(f"{name[:18]:18} {q['id']} {q['chapter']} nDCG={m[0]:.3f} P5={m[1]:.2f} 相关={len(rel):3d} {q['query']}")
         n = len(rows)
+        per_query_ndcg[name] = [m[0] for _, m in rows]
         results[name] = {
             "nDCG@10": sum(m[0] for _, m in rows) / n,
             "P@5": sum(m[1] for _, m in rows) / n,
@@ -133,7 +135,7 @@ def evaluate(passages, per_query: bool = False) -> dict[str, dict[str, float]]:
         for ch in sorted({q["chapter"] for q, _ in rows}):
             sub = [m[0] for q, m in rows if q["chapter"] == ch]
             results[name][f"nDCG@10 {ch}"] = sum(sub) / len(sub)
-    return results, len(judged), len(passages)
+    return results, per_query_ndcg, len(judged), len(passages)
 
 
 def main() -> None:
@@ -141,7 +143,7 @@ def main() -> None:
     ap.add_argument("--per-query", action="store_true", help="print every query's scores too")
     args = ap.parse_args()
     passages = load_passages()
-    results, n_queries, n_passages = evaluate(passages, per_query=args.per_query)
+    results, per_query_ndcg, n_queries, n_passages = evaluate(passages, per_query=args.per_query)
     print(f"\n{n_queries} 条查询，{n_passages} 个段落（内置语料）\n")
     cols = ["nDCG@10", "P@5", "MRR@10"]
     chapters = sorted({key.split(" ", 1)[1] for r in results.values() for key in r if " " in key})
@@ -150,6 +152,13 @@ def main() -> None:
     for name, r in results.items():
         cells = [f"{r[c]:.3f}" for c in cols] + [f"{r['nDCG@10 ' + c]:.3f}" for c in chapters]
         print(f"| {name} | " + " | ".join(cells) + " |")
+    default, *others = per_query_ndcg
+    print(f"\n逐条查询比较 nDCG@10（{default}）：")
+    for other in others:
+        pairs = list(zip(per_query_ndcg[default], per_query_ndcg[other]))
+        better = sum(a > b + 1e-9 for a, b in pairs)
+        worse = sum(b > a + 1e-9 for a, b in pairs)
+        print(f"- 对 {other}：胜 {better}，负 {worse}，平 {len(pairs) - better - worse}")
 
 
 if __name__ == "__main__":

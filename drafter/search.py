@@ -88,7 +88,8 @@ class Hit:
     article: str
     heading: str
     highlighted: str  # text with each matched term between HIGHLIGHT_OPEN and HIGHLIGHT_CLOSE
-    also_in: list[Source] = field(default_factory=list)  # near-duplicates found in other places
+    # Near-duplicates among the best-scored candidates (they score alike, so they are there).
+    also_in: list[Source] = field(default_factory=list)
     org: str = ""
     year: int | None = None
     kind: str = ""
@@ -130,7 +131,7 @@ def resolve_kind(name: str) -> str:
         return name
     if name in KIND_ALIASES:
         return KIND_ALIASES[name]
-    names = "、".join(f"{a}（{k}）" for a, k in KIND_ALIASES.items() if a in ("年度", "半年", "五年", "汇报", "经验", "新闻", "讲话"))
+    names = "、".join(f"{next(a for a, k in KIND_ALIASES.items() if k == kind)}（{kind}）" for kind in KINDS)
     raise DrafterError(f"没有名为“{name}”的文稿类型。可用的类型：{names}。")
 
 
