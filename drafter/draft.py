@@ -243,7 +243,8 @@ def chapter_query(ch: Chapter) -> str:
 
 
 def retriever_suggestions(corpus: Any = None, on_message: Callable[[str], None] | None = None, progress=None) -> SuggestFn:
-    """Suggestions from drafter's TF-IDF retriever over ``corpus`` (a Corpus or a folder).
+    """Suggestions from the corpus: the TF-IDF retriever's best passages for the chapter,
+    then one comment listing sub-headings other reports used for it (drafter.phrases).
 
     The corpus and index are loaded on the first call, so that a template or figures
     error is reported before any time goes into retrieval. ``on_message`` and
@@ -258,11 +259,31 @@ def retriever_suggestions(corpus: Any = None, on_message: Callable[[str], None] 
             if on_message:
                 on_message("正在从语料库检索各章节的参考段落……")
             source = Corpus.load(corpus) if corpus is None or isinstance(corpus, (str, Path)) else corpus
+            state["corpus"] = source
             state["retriever"] = Retriever(source, on_message=on_message, progress=progress)
         hits = state["retriever"].search(query, chapter=chapter, k=k)
-        return [Suggestion(chapter, h.text, h.file, h.article, h.heading, float(h.score)) for h in hits]
+        out = [Suggestion(chapter, h.text, h.file, h.article, h.heading, float(h.score)) for h in hits]
+        headings = heading_suggestion(state["corpus"], chapter)
+        return out + ([headings] if headings else [])
 
     return suggest
+
+
+def heading_suggestion(corpus: Any, chapter: str, k: int = 3) -> Suggestion | None:
+    """One comment with up to ``k`` sub-headings of the chapter from the corpus, each with its source."""
+    from .phrases import suggested_headings
+
+    lines = []
+    for i, h in enumerate(suggested_headings(corpus, chapter, k), 1):
+        src = h.sources[0] if h.sources else None
+        where = ""
+        if src:
+            article = f"《{src.article}》" if src.article and src.article != src.file else ""
+            where = f"（来源：{src.file} {article}）".replace(" ）", "）")
+        lines.append(f"{i}. {h.text}{where}")
+    if not lines:
+        return None
+    return Suggestion(chapter, "可参考的小标题：\n" + "\n".join(lines))
 
 
 def build_draft(
@@ -289,7 +310,7 @@ def build_draft(
         ch = by_name.get(chapter)
         query = chapter_query(ch) if ch else chapter
         try:
-            hits = suggest(chapter, query, refs)[:refs]
+            hits = suggest(chapter, query, refs)
         except DrafterError as exc:  # e.g. no passage of that chapter in the corpus: the draft still gets written
             draft.notes.append(f"“{chapter}”没有参考批注：{exc.message}")
             continue

@@ -220,15 +220,18 @@ def test_real_retriever_comments_come_from_the_corpus_with_sources(tmp_path):
     doc = docx.Document(str(out))
     comments = list(doc.comments)
     seeds = {p.name for p in (ROOT / "corpus").glob("*.txt")}
-    assert len(comments) >= 8  # two per chapter, where the corpus has passages for it
+    passages = [c for c in comments if not c.text.startswith("可参考的小标题：")]
+    headings = [c for c in comments if c.text.startswith("可参考的小标题：")]
+    assert len(passages) >= 8  # two per chapter, where the corpus has passages for it
+    assert len(headings) == 5 and all("（来源：" in c.text for c in headings)
     body = "\n".join(p.text for p in doc.paragraphs)
-    for c in comments:
+    for c in passages:
         text, _, source = c.text.rpartition("\n——来源：")
         assert source.split()[0] in seeds
         assert text and text not in body and text[:20] not in body
     # the first chapter's comments sit on its heading
     heading = next(p for p in doc.paragraphs if p.text.startswith("（一）"))
-    assert len(heading._p.findall("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}commentRangeStart")) == 2
+    assert len(heading._p.findall("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}commentRangeStart")) == 3
 
 
 def test_output_gets_the_usual_file_mode(tmp_path):
