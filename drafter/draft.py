@@ -203,14 +203,14 @@ def _environment(extra_dir: Path | None) -> SandboxedEnvironment:
     return env
 
 
-def _template_error(exc: Exception, name: str) -> DrafterError:
+def _template_error(exc: Exception, name: str, dirs: list[str]) -> DrafterError:
     if isinstance(exc, jinja2.TemplateSyntaxError):
         where = f"{exc.filename or exc.name or name} 第{exc.lineno}行"
         return DrafterError(f"模板有语法错误：{where}：{exc.message}。请检查 {{% %}} 与 {{{{ }}}} 是否成对。")
     if isinstance(exc, jinja2.TemplateNotFound):
         return DrafterError(f"模板 {name} 引用的模板文件“{exc.name}”找不到。")
     # Jinja rewrites tracebacks so template frames carry the template file and line.
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith((".j2", ".jinja", ".jinja2", ".md"))]
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if any(f.filename.startswith(d) for d in dirs)]
     where = f"{frames[-1].filename} 第{frames[-1].lineno}行" if frames else name
     if isinstance(exc, jinja2.exceptions.SecurityError):
         return DrafterError(f"模板 {where}：出于安全原因不允许这样写（{exc}）。")
@@ -233,8 +233,8 @@ def render_template(figs: Figures, template: str | Path | None = None) -> tuple[
     try:
         tpl = env.get_template(name)
         return tpl.render(ctx), tpl.filename or name
-    except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
-        raise _template_error(exc, name) from None
+    except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError) as exc:
+        raise _template_error(exc, name, [str(Path(d).resolve()) for d in env.loader.searchpath]) from None
 
 
 def chapter_query(ch: Chapter) -> str:

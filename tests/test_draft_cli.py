@@ -146,6 +146,19 @@ def test_template_errors_name_file_and_line(tmp_path, text, line, words):
     assert "Traceback" not in res.output and not out.exists()
 
 
+def test_template_error_line_whatever_the_file_is_called(tmp_path):
+    tpl = write_template(tmp_path, "@title {{ unit }}\n\n@p {{ missing_name }}\n", name="我的模板.txt")
+    with pytest.raises(DrafterError) as info:
+        build_draft(load_figures(EXAMPLE), template=tpl, refs=0)
+    assert "我的模板.txt 第3行" in info.value.message
+
+
+def test_template_that_extends_itself(tmp_path):
+    tpl = write_template(tmp_path, '{% extends "annual.md.j2" %}\n', name="annual.md.j2")
+    with pytest.raises(DrafterError):
+        build_draft(load_figures(EXAMPLE), template=tpl, refs=0)
+
+
 def test_template_output_without_tags_is_reported(tmp_path):
     tpl = write_template(tmp_path, "@title x\n{% for c in chapters %}\n{{ c.name }}{% endfor %}\n@h1 甲\n@comment 无\n")
     with pytest.raises(DrafterError):
