@@ -268,3 +268,17 @@ def test_the_template_example_of_the_docs_renders(tmp_path):
     assert "开展劳动和技能竞赛43项，同比增长16.2%。" in draft.body_text()
     assert "一是持续深化产业工人队伍建设改革" in draft.body_text()
     assert list(draft.comments) == [1] and not draft.missing
+
+
+def test_markdown_shows_comments_as_quotes_and_placeholders_in_bold():
+    from drafter.markdown_writer import draft_markdown
+
+    figures = load_figures(EXAMPLE)
+    figures.chapters[1].figures[0].value = None
+    figures.chapters[1].highlights.append("用*星号*和#号的亮点")
+    draft = build_draft(figures, refs=1, suggest=lambda c, q, k: [Suggestion(c, f"{c}的参考\n第二行", "a.txt", "某文", "一、某节")])
+    text = draft_markdown(draft)
+    assert "> 参考（a.txt 《某文》 一、某节）：建功立业的参考 第二行" in text
+    assert "**【待补充：开展劳动和技能竞赛的数值（项）】**" in text
+    assert "用\\*星号\\*和\\#号的亮点。" in text
+    assert text.count("> 参考") == 5
