@@ -6,6 +6,7 @@ import datetime as dt
 import textwrap
 
 import pytest
+import yaml
 
 from drafter.errors import DrafterError
 from drafter.figures import FiguresError, allowed_numbers, load_figures, parse_figures, scaffold_yaml
@@ -204,3 +205,37 @@ def test_series_gives_this_and_last_year_when_not_written():
 def test_control_characters_are_refused():
     (issue,) = issues(BASE + '问题:\n  - "服务\\x01不够"\n')
     assert issue.path == "问题[1]" and "控制字符" in issue.message
+
+
+# ---------------------------------------------------------------- no input crashes the validator
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from drafter.figures import CHAPTER_KEYS, FIGURE_KEYS, TOP_KEYS  # noqa: E402
+
+_keys = st.sampled_from([*TOP_KEYS, *CHAPTER_KEYS, *FIGURE_KEYS, "日期", "x", 2025, "思想"])
+_scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=True), st.text(max_size=12),
+    st.sampled_from(["三百", "320余", "近300", "2.3万", "2025-12-18", "2025-13-40", "", "~", "null"]),
+)
+_values = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_keys, inner, max_size=4), max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(_keys, _values, max_size=8))
+def test_any_structure_is_either_valid_or_a_clear_error(data):
+    text = yaml.safe_dump(data, allow_unicode=True)
+    try:
+        parse_figures(text, "随机.yaml")
+    except FiguresError as exc:
+        assert exc.issues and all(i.file == "随机.yaml" and i.message for i in exc.issues)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="单位年份: -\n\t[]{}'\"#&*!|>%@`2025三百", max_size=60))
+def test_any_text_is_either_valid_or_a_clear_error(text):
+    try:
+        parse_figures(text, "随机.yaml")
+    except FiguresError as exc:
+        assert exc.issues
