@@ -27,7 +27,6 @@ from .numbers import cn_numeral
 
 PLACEHOLDER_RE = re.compile(r"【待补充：([^】]*)】")
 TAGS = ("title", "subtitle", "h1", "h2", "h3", "h4", "p", "todo", "comment", "sign", "date")
-TEXT_KINDS = ("title", "subtitle", "heading", "paragraph", "sign", "date")
 
 
 def placeholder(label: str) -> str:

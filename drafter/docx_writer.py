@@ -13,7 +13,7 @@ from pathlib import Path
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
-from docx.shared import Mm, Pt
+from docx.shared import Mm
 
 from . import docx_xml as X
 from .blocks import Block

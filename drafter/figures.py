@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from .errors import DrafterError
-from .numbers import APPROX_AFTER, APPROX_BEFORE, change_phrase, format_quantity, numbers_in, series_phrase
+from .numbers import change_phrase, format_quantity, numbers_in, series_phrase
 
 # The chapters a figures file carries, in report order (the first five of model.CHAPTERS).
 FIGURE_CHAPTERS: tuple[str, ...] = ("思想引领", "建功立业", "维权服务", "改革创新", "党建自身建设")

@@ -14,7 +14,6 @@ CN_DIGITS = "零一二三四五六七八九"
 # Written before the number (近300人) or after it (320余场, 3000多人).
 APPROX_BEFORE = ("近", "约")
 APPROX_AFTER = ("余", "多")
-APPROX_WORDS = APPROX_BEFORE + APPROX_AFTER
 
 NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
 
