@@ -48,7 +48,7 @@ def init(file: Path, kind: str, force: bool) -> None:
 @click.option("--template", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="自己的 Jinja 模板文件（默认按报告类型选用内置模板）。")
 @click.option("--refs", type=click.IntRange(min=0), default=3, show_default=True,
-              help="每个章节附上几段语料库中的参考段落（作为 Word 批注）。")
+              help="每个章节附上几段语料库中的参考段落（作为 Word 批注；另附一条小标题参考）。")
 @click.option("--no-refs", is_flag=True, help="不附参考批注（等同 --refs 0）。")
 @click.option("--force", is_flag=True, help="输出文件已存在时覆盖。")
 @corpus_option
@@ -58,9 +58,12 @@ def draft(file: Path, output: Path | None, fmt: str | None, template: Path | Non
     """用数据文件 FILE（YAML）生成工作报告初稿。
 
     \b
-    正文只用数据文件里本单位的数字和文字；语料库中可参考的段落只放在批注里，
-    注明出处，不进正文。缺少的数字在正文中标黄写成【待补充：…】，并在最后列出。
+    \b
+    正文只用数据文件里本单位的数字和文字；语料库中可参考的段落和小标题
+    只放在各章节标题的批注里，注明出处，不进正文。
+    缺少的数字在正文中标黄写成【待补充：…】，并在最后列出。
     例：drafter draft 我的数据.yaml -o 初稿.docx
+        drafter draft 我的数据.yaml -o 预览.md --no-refs
     """
     from ..draft import build_draft, retriever_suggestions
     from ..figures import load_figures
