@@ -50,8 +50,8 @@ def atomic_write_json(path: str | os.PathLike, obj: Any) -> None:
 def check_can_write(path: str | os.PathLike, force: bool) -> Path:
     """Refuse to overwrite an existing output unless ``force``."""
     path = Path(path)
+    if path.is_dir():
+        raise DrafterError(f"输出路径 {path} 是一个文件夹，请指定文件名（例如 {path / '初稿.docx'}）。")
     if path.exists() and not force:
         raise DrafterError(f"输出文件 {path} 已存在。如需覆盖，请加 --force；或用 -o 指定另一个文件名。")
-    if path.exists() and path.is_dir():
-        raise DrafterError(f"输出路径 {path} 是一个文件夹，请指定文件名。")
     return path
