@@ -96,21 +96,26 @@ class FigureView:
     series_text: str  # 累计…，年均…, or ''
     last_year: float | None
     series: dict[int, float]
+    phrase: str = ""  # the item as the corpus words such a figure (开展劳动和技能竞赛), else the item
 
     @property
     def sentence(self) -> str:
         """开展劳模工匠宣讲126场，同比增长28.6% (annual)."""
-        return self.item + self.quantity + (f"，{self.change}" if self.change else "")
+        return (self.phrase or self.item) + self.quantity + (f"，{self.change}" if self.change else "")
 
     @property
     def span_sentence(self) -> str:
         """Over a five-year span: 开展…累计612场，年均122.4场, else the plain sentence."""
         if self.series_text:
-            return self.item + self.series_text
-        return self.item + self.quantity
+            return (self.phrase or self.item) + self.series_text
+        return (self.phrase or self.item) + self.quantity
 
 
-def _figure_view(f: Figure) -> FigureView:
+# (chapter, figure) -> how to word the figure's item in the body
+WordingFn = Callable[[str, Figure], str]
+
+
+def _figure_view(f: Figure, phrase: str = "") -> FigureView:
     unit_hint = f"（{f.unit}）" if f.unit else ""
     quantity = f.quantity
     if f.value is None and not f.series:
@@ -119,7 +124,7 @@ def _figure_view(f: Figure) -> FigureView:
         # five-year figure given only by year: the last year's value stands for it
         last = max(f.series)
         quantity = Figure(f.item, f.series[last], f.unit).quantity
-    return FigureView(f.item, f.value, f.unit, quantity, f.change, f.series_text, f.last_year, f.series)
+    return FigureView(f.item, f.value, f.unit, quantity, f.change, f.series_text, f.last_year, f.series, phrase)
 
 
 @dataclass
@@ -148,11 +153,16 @@ def _enum(items: list[str]) -> str:
     return "；".join(parts) + "。" if parts else ""
 
 
-def _context(figs: Figures, missing: Callable[[str], str]) -> dict[str, Any]:
+def _context(figs: Figures, missing: Callable[[str], str], wording: WordingFn | None = None) -> dict[str, Any]:
     p = figs.period
     headings = FIVE_YEAR_HEADINGS if p.kind == "five-year" else ANNUAL_HEADINGS
     chapters = [
-        ChapterView(ch.name, ch.heading or headings[ch.name], [_figure_view(f) for f in ch.figures], list(ch.highlights))
+        ChapterView(
+            ch.name,
+            ch.heading or headings[ch.name],
+            [_figure_view(f, wording(ch.name, f) if wording else "") for f in ch.figures],
+            list(ch.highlights),
+        )
         for ch in figs.chapters
     ]
     date = f"{figs.date.year}年{figs.date.month}月{figs.date.day}日" if figs.date else missing("成文日期")
@@ -219,8 +229,12 @@ def _template_error(exc: Exception, name: str, dirs: list[str]) -> DrafterError:
     return DrafterError(f"模板 {where} 渲染出错：{exc}")
 
 
-def render_template(figs: Figures, template: str | Path | None = None) -> tuple[str, str]:
-    """Render the template for ``figs``; returns (rendered text, template name)."""
+def render_template(
+    figs: Figures, template: str | Path | None = None, wording: WordingFn | None = None
+) -> tuple[str, str]:
+    """Render the template for ``figs``; returns (rendered text, template name).
+
+    ``wording`` may give each figure's item the corpus's wording (see ``corpus_wording``)."""
     if template is None:
         name, extra = TEMPLATE_FOR_KIND[figs.period.kind], None
     else:
@@ -229,7 +243,7 @@ def render_template(figs: Figures, template: str | Path | None = None) -> tuple[
             raise DrafterError(f"找不到模板文件 {path}。")
         name, extra = path.name, path.resolve().parent
     env = _environment(extra)
-    ctx = _context(figs, placeholder)
+    ctx = _context(figs, placeholder, wording)
     try:
         tpl = env.get_template(name)
         return tpl.render(ctx), tpl.filename or name
@@ -286,16 +300,49 @@ def heading_suggestion(corpus: Any, chapter: str, k: int = 3) -> Suggestion | No
     return Suggestion(chapter, "可参考的小标题：\n" + "\n".join(lines))
 
 
+def corpus_wording(corpus: Any = None) -> WordingFn:
+    """Word a figure the way the corpus words such figures (drafter.phrases patterns).
+
+    劳动和技能竞赛 / 43 / 项 becomes 开展劳动和技能竞赛43项: the pattern gives only its lead
+    verb, and only a verb from the known list of figure verbs (a verb the tagger got wrong
+    would read badly). Items that already start with a verb, rates and unmatched items
+    stay as the writer wrote them.
+    """
+    from .phrases import _ITEM_VERBS, match_pattern
+
+    state: dict[str, Any] = {}
+
+    def wording(chapter: str, f: Figure) -> str:
+        if f.unit in ("%", "％") or not f.item:
+            return ""
+        if "corpus" not in state:
+            from .corpus import Corpus
+
+            state["corpus"] = Corpus.load(corpus) if corpus is None or isinstance(corpus, (str, Path)) else corpus
+        match = match_pattern(f.item, state["corpus"], unit=f.unit or None, chapter=chapter, min_score=0.6)
+        if match is None or match.verb not in _ITEM_VERBS:
+            return ""
+        return match.render(f.item, "")
+
+    return wording
+
+
 def build_draft(
     figures: Figures,
     template: str | Path | None = None,
     refs: int = 3,
     corpus: Any = None,
     suggest: SuggestFn | None = None,
+    wording: WordingFn | None = None,
 ) -> Draft:
     """Render ``figures`` into a Draft; with refs > 0, each chapter heading marked by
-    ``@comment`` gets up to ``refs`` suggestions (``suggest``, default the retriever)."""
+    ``@comment`` gets up to ``refs`` suggestions (``suggest``, default the retriever).
+    ``wording`` words figures as the corpus does (``corpus_wording``); None keeps the
+    writer's items as written."""
     text, name = render_template(figures, template)
+    if wording is not None:
+        # The plain render above has already reported any template error, before the corpus loads.
+        text, name = render_template(figures, template, wording)
     blocks = parse_blocks(text, source=f"模板 {name}")
     titles = [b.full_text for b in blocks if b.kind == "title"]
     draft = Draft(title=titles[0] if titles else "", blocks=blocks, missing=missing_labels(blocks), figures=figures)

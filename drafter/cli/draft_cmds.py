@@ -50,11 +50,14 @@ def init(file: Path, kind: str, force: bool) -> None:
 @click.option("--refs", type=click.IntRange(min=0), default=3, show_default=True,
               help="每个章节附上几段语料库中的参考段落（作为 Word 批注；另附一条小标题参考）。")
 @click.option("--no-refs", is_flag=True, help="不附参考批注（等同 --refs 0）。")
+@click.option("--wording/--no-wording", default=True, show_default=True,
+              help="按语料库中同类数字的常见说法写数字句（如“劳动和技能竞赛”写成“开展劳动和技能竞赛43项”）；"
+                   "--no-wording 则照数据文件原样写。")
 @click.option("--force", is_flag=True, help="输出文件已存在时覆盖。")
 @corpus_option
 @json_option
 def draft(file: Path, output: Path | None, fmt: str | None, template: Path | None, refs: int, no_refs: bool,
-          force: bool, corpus_dir: Path | None, as_json: bool) -> None:
+          wording: bool, force: bool, corpus_dir: Path | None, as_json: bool) -> None:
     """用数据文件 FILE（YAML）生成工作报告初稿。
 
     \b
@@ -65,7 +68,7 @@ def draft(file: Path, output: Path | None, fmt: str | None, template: Path | Non
     例：drafter draft 我的数据.yaml -o 初稿.docx
         drafter draft 我的数据.yaml -o 预览.md --no-refs
     """
-    from ..draft import build_draft, retriever_suggestions
+    from ..draft import build_draft, corpus_wording, retriever_suggestions
     from ..figures import load_figures
     from ..fsutil import check_can_write
 
@@ -83,7 +86,8 @@ def draft(file: Path, output: Path | None, fmt: str | None, template: Path | Non
             on_message=lambda m: click.echo(m, err=True),
             progress=progress,
         )
-    result = build_draft(figures, template=template, refs=k, suggest=suggest)
+    result = build_draft(figures, template=template, refs=k, suggest=suggest,
+                         wording=corpus_wording(corpus_dir) if wording else None)
     if fmt == "md":
         from ..markdown_writer import write_markdown
 

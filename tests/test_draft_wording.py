@@ -1,0 +1,86 @@
+"""Figures worded the way the corpus words them (issue: drafting uses the patterns)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from drafter.check import check_file
+from drafter.draft import build_draft, corpus_wording
+from drafter.figures import parse_figures
+
+YAML = """单位: 白河县总工会
+上级单位: [县委, 市总工会]
+类型: 年度
+年份: 2025
+建功立业:
+  数据:
+    - 项目: 劳动和技能竞赛
+      数值: 43
+      单位: 项
+    - 项目: 职工之家建会率
+      数值: 93.5
+      单位: "%"
+维权服务:
+  数据:
+    - 项目: 职工法律援助案件
+      数值: 58
+      单位: 件
+    - 项目: 新建户外劳动者服务站点
+      数值: 12
+      单位: 个
+"""
+
+
+def _body(draft) -> str:
+    return "\n".join(b.full_text for b in draft.blocks if b.kind == "paragraph")
+
+
+@pytest.fixture(scope="module")
+def worded():
+    figures = parse_figures(YAML)
+    return build_draft(figures, refs=0, wording=corpus_wording())
+
+
+def test_items_without_a_verb_get_the_corpus_verb(worded):
+    body = _body(worded)
+    assert "开展劳动和技能竞赛43项" in body
+    assert "办理职工法律援助案件58件" in body
+
+
+def test_items_with_a_verb_and_rates_stay_as_written(worded):
+    body = _body(worded)
+    assert "新建户外劳动者服务站点12个" in body
+    assert "职工之家建会率93.5%" in body
+
+
+def test_without_wording_the_items_are_as_written():
+    plain = _body(build_draft(parse_figures(YAML), refs=0))
+    assert "劳动和技能竞赛43项" in plain and "开展劳动和技能竞赛" not in plain
+
+
+def test_worded_draft_holds_only_the_writers_numbers(tmp_path, worded):
+    from drafter.markdown_writer import write_markdown
+
+    figures_path = tmp_path / "数据.yaml"
+    figures_path.write_text(YAML, encoding="utf-8")
+    out = tmp_path / "初稿.md"
+    write_markdown(worded, out, force=False)
+    findings = [f for f in check_file(out, figures=figures_path) if f.type in ("number", "copy")]
+    assert findings == []
+
+
+def test_cli_no_wording_flag(tmp_path):
+    src = tmp_path / "数据.yaml"
+    src.write_text(YAML, encoding="utf-8")
+    for flag, expected in (("--wording", "开展劳动和技能竞赛43项"), ("--no-wording", "，劳动和技能竞赛43项")):
+        out = tmp_path / f"{flag}.md"
+        run = subprocess.run(
+            [sys.executable, "-m", "drafter.cli", "draft", str(src), "-o", str(out), "--no-refs", flag],
+            capture_output=True, text=True,
+        )
+        assert run.returncode == 0, run.stderr
+        assert expected in out.read_text("utf-8")
