@@ -1,12 +1,15 @@
 """The TF-IDF index of the corpus passages: building it (scikit-learn) and storing it safely.
 
 An index is three files in ``corpus.dir / "index"``, each written atomically:
-- ``matrix.npz``: the length-normalised TF-IDF matrix in CSC form (a posting list per term)
-  and the idf vector;
-- ``passages.json``: vocabulary, passages and their sources;
+- ``matrix.npz``: the length-normalised TF-IDF matrix in CSC form (a posting list per term),
+  the idf vector, and the passages as arrays (their texts as one UTF-8 buffer with
+  offsets, a source number and a chapter-set number each);
+- ``passages.json``: vocabulary, the table of sources (file, article, heading, org, year,
+  kind) and the table of chapter sets;
 - ``meta.json``: format version, fingerprint and configuration, written last.
 All three carry the same build id, so a set mixed from two builds is detected like a
-damaged file. Nothing is pickled; loading needs numpy and json only, not scikit-learn.
+damaged file. Nothing is pickled; loading needs numpy and json only, not scikit-learn,
+and decodes no passage text until a hit needs it.
 """
 
 from __future__ import annotations
@@ -25,11 +28,59 @@ from .errors import DrafterError
 from .fsutil import atomic_write_bytes, atomic_write_json
 from .model import PassageRecord
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 META, PASSAGES, MATRIX = "meta.json", "passages.json", "matrix.npz"
 
 # progress(items, length, label) -> items, like drafter.cli.common.progress
 Progress = Callable[[Iterable, int, str], Iterable]
+
+
+class PassageTable(Sequence[PassageRecord]):
+    """The indexed passages as arrays; a PassageRecord is made only when asked for."""
+
+    def __init__(self, text_utf8, text_offsets, source_ids, chapter_set_ids, sources, chapter_sets):
+        self.text_utf8 = text_utf8  # numpy uint8: every text, UTF-8, one after the other
+        self.text_offsets = text_offsets  # numpy int64 (n + 1,)
+        self.source_ids = source_ids  # numpy int32 (n,): row of ``sources``
+        self.chapter_set_ids = chapter_set_ids  # numpy int32 (n,): row of ``chapter_sets``
+        self.sources = sources  # [(file, article, heading, org, year, kind)]
+        self.chapter_sets = chapter_sets  # [(chapter, ...)]
+
+    @classmethod
+    def from_records(cls, records: Sequence[PassageRecord]) -> "PassageTable":
+        import numpy as np
+
+        sources: dict[tuple, int] = {}
+        chapter_sets: dict[tuple, int] = {}
+        encoded = [p.text.encode("utf-8") for p in records]
+        offsets = np.zeros(len(records) + 1, dtype=np.int64)
+        np.cumsum([len(b) for b in encoded], out=offsets[1:])
+        return cls(
+            np.frombuffer(b"".join(encoded), dtype=np.uint8),
+            offsets,
+            np.array(
+                [sources.setdefault((p.file, p.article, p.heading, p.org, p.year, p.kind), len(sources)) for p in records],
+                dtype=np.int32,
+            ),
+            np.array([chapter_sets.setdefault(tuple(p.chapters), len(chapter_sets)) for p in records], dtype=np.int32),
+            list(sources),
+            list(chapter_sets),
+        )
+
+    def __len__(self) -> int:
+        return len(self.source_ids)
+
+    def text(self, i: int) -> str:
+        return self.text_utf8[self.text_offsets[i] : self.text_offsets[i + 1]].tobytes().decode("utf-8")
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if not -len(self) <= i < len(self):
+            raise IndexError(i)
+        i %= len(self)
+        return PassageRecord(self.text(i), tuple(self.chapter_sets[self.chapter_set_ids[i]]),
+                             *self.sources[self.source_ids[i]])
 
 
 @dataclass
@@ -43,7 +94,7 @@ class IndexData:
     indptr: Any  # numpy int64 (n_terms + 1,): column pointers of the CSC matrix
     rows: Any  # numpy int32: passage number of each stored weight
     weights: Any  # numpy float32: TF-IDF weight, length-normalised per passage
-    passages: list[PassageRecord]
+    passages: PassageTable
 
 
 class IndexUnusable(Exception):
@@ -114,7 +165,7 @@ def build_index(
         indptr=matrix.indptr.astype(np.int64),
         rows=matrix.indices.astype(np.int32),
         weights=matrix.data.astype(np.float32),
-        passages=list(passages),
+        passages=PassageTable.from_records(passages),
     )
 
 
@@ -122,12 +173,7 @@ def save_index(folder: Path, data: IndexData) -> None:
     import numpy as np
 
     build_id = uuid.uuid4().hex
-    sources: dict[tuple, int] = {}
-    rows = []
-    for p in data.passages:
-        key = (p.file, p.article, p.heading, p.org, p.year, p.kind)
-        sid = sources.setdefault(key, len(sources))
-        rows.append([p.text, list(p.chapters), sid])
+    table = data.passages
     buf = io.BytesIO()
     np.savez(
         buf,
@@ -136,13 +182,21 @@ def save_index(folder: Path, data: IndexData) -> None:
         indptr=data.indptr,
         rows=data.rows,
         weights=data.weights,
+        text_utf8=table.text_utf8,
+        text_offsets=table.text_offsets,
+        source_ids=table.source_ids,
+        chapter_set_ids=table.chapter_set_ids,
     )
+    body = {
+        "build_id": build_id,
+        "vocabulary": data.vocabulary,
+        "sources": [list(s) for s in table.sources],
+        "chapter_sets": [list(c) for c in table.chapter_sets],
+    }
     try:
         atomic_write_bytes(folder / MATRIX, buf.getvalue())
-        atomic_write_json(
-            folder / PASSAGES,
-            {"build_id": build_id, "vocabulary": data.vocabulary, "sources": list(sources), "passages": rows},
-        )
+        # Compact JSON: this file is read at every search.
+        atomic_write_bytes(folder / PASSAGES, json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode())
         atomic_write_json(
             folder / META,
             {
@@ -150,7 +204,7 @@ def save_index(folder: Path, data: IndexData) -> None:
                 "build_id": build_id,
                 "fingerprint": data.fingerprint,
                 "config": data.config,
-                "passages": len(data.passages),
+                "passages": len(table),
                 "terms": len(data.vocabulary),
             },
         )
@@ -184,32 +238,51 @@ def load_index(folder: Path, meta: dict[str, Any]) -> IndexData:
         body = json.loads(path.read_text(encoding="utf-8"))
         if body.get("build_id") != build_id:
             raise ValueError("与 meta.json 不是同一次建立的")
-        sources = body["sources"]
-        passages = [
-            PassageRecord(text, tuple(chapters), *sources[sid]) for text, chapters, sid in body["passages"]
-        ]
         vocabulary = body["vocabulary"]
-    except (OSError, ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError) as exc:
+        sources = [tuple(s) for s in body["sources"]]
+        chapter_sets = [tuple(c) for c in body["chapter_sets"]]
+        if not all(len(s) == 6 for s in sources):
+            raise ValueError("来源表格式不对")
+    except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
         raise IndexUnusable(f"索引文件 {path} 已损坏（{exc}）") from exc
     path = folder / MATRIX
     try:
         with np.load(path) as z:  # allow_pickle stays False: an object array is refused
             if str(z["build_id"]) != build_id:
                 raise ValueError("与 meta.json 不是同一次建立的")
-            idf, indptr, rows, weights = z["idf"], z["indptr"], z["rows"], z["weights"]
-        if len(idf) != len(vocabulary) or len(indptr) != len(idf) + 1 or len(rows) != len(weights):
+            arrays = {name: z[name] for name in z.files if name != "build_id"}
+        table = PassageTable(
+            arrays["text_utf8"],
+            arrays["text_offsets"],
+            arrays["source_ids"],
+            arrays["chapter_set_ids"],
+            sources,
+            chapter_sets,
+        )
+        n, rows = len(table), arrays["rows"]
+        if len(arrays["idf"]) != len(vocabulary) or len(arrays["indptr"]) != len(vocabulary) + 1:
             raise ValueError("矩阵大小与词表不符")
-        if len(rows) != int(indptr[-1]) or (len(rows) and int(rows.max()) >= len(passages)):
-            raise ValueError("矩阵与段落数不符")
+        if len(rows) != len(arrays["weights"]) or len(rows) != int(arrays["indptr"][-1]):
+            raise ValueError("矩阵数据不完整")
+        if len(table.text_offsets) != n + 1 or len(table.chapter_set_ids) != n or int(table.text_offsets[-1]) != len(
+            table.text_utf8
+        ):
+            raise ValueError("段落数据不完整")
+        if n and (
+            (len(rows) and int(rows.max()) >= n)
+            or int(table.source_ids.max()) >= len(sources)
+            or int(table.chapter_set_ids.max()) >= len(chapter_sets)
+        ):
+            raise ValueError("矩阵与段落表不符")
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
         raise IndexUnusable(f"索引文件 {path} 已损坏（{exc}）") from exc
     return IndexData(
         fingerprint=meta["fingerprint"],
         config=meta.get("config", {}),
         vocabulary=vocabulary,
-        idf=idf,
-        indptr=indptr,
+        idf=arrays["idf"],
+        indptr=arrays["indptr"],
         rows=rows,
-        weights=weights,
-        passages=passages,
+        weights=arrays["weights"],
+        passages=table,
     )

@@ -261,17 +261,11 @@ class Retriever:
             self.on_message(message)
 
     def _set_state(self, data: IndexData) -> None:
-        import numpy as np
-
         self._data = data
-        self.passages_ = data.passages
+        self.passages_ = data.passages  # a PassageTable: records are made for hits only
         self.vocabulary_ = {term: i for i, term in enumerate(data.vocabulary)}
         self.idf_ = data.idf
         self.indptr_, self.rows_, self.weights_ = data.indptr, data.rows, data.weights
-        bits = {c: 1 << i for i, c in enumerate(CHAPTERS)}
-        self.chapter_bits_ = np.fromiter(
-            (sum(bits.get(c, 0) for c in p.chapters) for p in data.passages), dtype=np.int64, count=len(data.passages)
-        )
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "passages_"):
@@ -356,39 +350,44 @@ class Retriever:
         return self._fold(cand.tolist(), scores, k, self._highlight_terms(text, word_tokens))
 
     def _filter_mask(self, chapter, org, year, kind):
+        """Passages kept by the filters (None: all), decided per source and per chapter set."""
         import numpy as np
 
-        if not self.passages_:
+        table = self.passages_
+        if not len(table):
             raise DrafterError("语料库中还没有任何段落。请先用 drafter ingest 加入报告。")
         mask = None
         if chapter:
-            mask = (self.chapter_bits_ & (1 << CHAPTERS.index(chapter))) != 0
+            in_set = np.array([chapter in cs for cs in table.chapter_sets], dtype=bool)
+            mask = in_set[table.chapter_set_ids]
             if not mask.any():
                 raise DrafterError(
                     f"语料库中没有属于“{chapter}”章节的段落。请换一个章节，或先用 drafter ingest 加入含有该章节的报告。"
                 )
+        # A source is (file, article, heading, org, year, kind).
         conds = []
         if org:
-            conds.append((f"单位含“{org}”", lambda p: org in p.org))
+            conds.append((f"单位含“{org}”", lambda src: org in src[3]))
         if year is not None:
-            conds.append((f"年份为 {year}", lambda p: p.year == year))
+            conds.append((f"年份为 {year}", lambda src: src[4] == year))
         if kind:
-            conds.append((f"类型为 {kind}", lambda p: p.kind == kind))
+            conds.append((f"类型为 {kind}", lambda src: src[5] == kind))
         if conds:
-            keep = np.fromiter(
-                (all(f(p) for _, f in conds) for p in self.passages_), dtype=bool, count=len(self.passages_)
-            )
+            source_ok = np.array([all(f(src) for _, f in conds) for src in table.sources], dtype=bool)
+            keep = source_ok[table.source_ids]
             mask = keep if mask is None else mask & keep
             if not mask.any():
                 what = "，".join(([f"章节为“{chapter}”"] if chapter else []) + [d for d, _ in conds])
-                raise DrafterError(f"语料库中没有符合这些条件的段落：{what}。请放宽条件后再试，可用 drafter corpus 查看已有的单位、年份和类型。")
+                raise DrafterError(
+                    f"语料库中没有符合这些条件的段落：{what}。请放宽条件后再试，可用 drafter corpus 查看已有的单位、年份和类型。"
+                )
         return mask
 
     def _fold(self, cand: list[int], scores, k: int, terms: list[str]) -> list[Hit]:
         """Keep the best of each group of near-duplicates; list where the others are."""
         kept: list[tuple[int, set[str], list[Source]]] = []
         for i in cand:
-            shingles = _shingles(self.passages_[i].text)
+            shingles = _shingles(self.passages_.text(i))
             for _, other, also in kept:
                 if _overlap(shingles, other) >= _DUP_OVERLAP:
                     p = self.passages_[i]

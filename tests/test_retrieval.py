@@ -136,6 +136,10 @@ def test_second_load_uses_stored_index_without_reading_passages(corpus, retrieve
     assert [h.text for h in again.search("劳模创新工作室")] == [h.text for h in retriever.search("劳模创新工作室")]
 
 
+def test_stored_passages_round_trip(corpus, retriever):
+    assert list(Retriever(corpus).load().passages_) == PASSAGES
+
+
 def test_changed_corpus_triggers_rebuild(corpus, retriever):
     new = P("组织职工开展龙舟比赛和登山健身活动。", ("思想引领",), "d.txt", "丁市工会", "文体", "丁市总工会", 2024, "annual")
     corpus._passages.append(new)
