@@ -318,3 +318,15 @@ def test_cli_index_rebuilds(tmp_path):
     assert res.exit_code == 0, res.output
     info = json.loads(res.stdout)
     assert info["passages"] > 500 and (tmp_path / "c" / "index" / "meta.json").exists()
+
+
+def test_seed_compilation_duplicate_shows_once():
+    # 江西 and 安徽 in the 004 compilation print the same paragraph on building unions.
+    from drafter.corpus import Corpus
+
+    r = Retriever(Corpus.load()).load()
+    hits = r.similar("职工在哪里，工会组织就建到哪里，工会工作就延伸到哪里。全省各级工会通过单独建会、联合建会、行业建会、区域建会", k=5)
+    top = hits[0]
+    assert top.also_in and all(s.article != top.article for s in top.also_in)
+    assert {top.article, top.also_in[0].article} == {"江西省工会五年工作综述", "安徽省工会工作综述"}
+    assert sum(h.text.startswith("职工在哪里，工会组织就建到哪里") for h in hits) == 1
