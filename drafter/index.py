@@ -125,7 +125,6 @@ def build_index(
     """Fit scikit-learn's TfidfVectorizer over the passages (text, plus the section heading
     ``heading_weight`` times)."""
     import numpy as np
-    import scipy.sparse as sp
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     heading_weight = int(config["heading_weight"])
@@ -150,11 +149,14 @@ def build_index(
     # Pivoted length normalisation (Singhal, Buckley & Mitra 1996): divide each passage by
     # (1 - s) * mean_norm + s * norm instead of its norm. s = 1 is plain cosine, which
     # favours short passages too much; a smaller s tilts towards the long ones.
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    # In place, row by row: the matrix is the biggest thing in memory while building.
+    row_of = np.repeat(np.arange(matrix.shape[0], dtype=np.int32), np.diff(matrix.indptr))
+    norms = np.sqrt(np.bincount(row_of, weights=matrix.data.astype(np.float64) ** 2, minlength=matrix.shape[0]))
     slope = float(config["pivot_slope"])
     pivot = (1.0 - slope) * (norms.mean() if len(norms) else 0.0) + slope * norms
     pivot[pivot == 0] = 1.0
-    matrix = sp.diags((1.0 / pivot).astype(np.float32)) @ matrix
+    matrix.data /= pivot[row_of].astype(np.float32)
+    del row_of
     matrix = matrix.tocsc()
     matrix.sort_indices()
     return IndexData(

@@ -330,3 +330,29 @@ def test_seed_compilation_duplicate_shows_once():
     assert top.also_in and all(s.article != top.article for s in top.also_in)
     assert {top.article, top.also_in[0].article} == {"江西省工会五年工作综述", "安徽省工会工作综述"}
     assert sum(h.text.startswith("职工在哪里，工会组织就建到哪里") for h in hits) == 1
+
+
+def test_cli_terminal_highlights_matched_terms():
+    from drafter.cli import main
+
+    res = CliRunner().invoke(main, ["search", "劳模创新工作室", "-c", "建功", "-k", "2"], color=True)
+    assert res.exit_code == 0, res.output
+    styled = __import__("re").findall(r"\x1b\[[0-9;]*m([^\x1b]+)\x1b\[0m", res.output)
+    assert "劳模创新工作室" in styled or "创新工作室" in styled
+    plain = CliRunner().invoke(main, ["search", "劳模创新工作室", "-c", "建功", "-k", "2"])
+    assert "\x1b[" not in plain.output and "[1]" in plain.output and "[2]" in plain.output
+
+
+def test_cli_similar_from_file(tmp_path):
+    mine = tmp_path / "mine.txt"
+    mine.write_text("今年我们为环卫工人和快递小哥建了一批爱心驿站，夏天送清凉，冬天送温暖。", encoding="gb18030")
+    res = _cli("similar", "--file", str(mine), "-c", "维权", "-k", "3", "--json")
+    assert res.exit_code == 0, res.output
+    hits = json.loads(res.stdout)
+    assert len(hits) == 3 and all("维权服务" in h["chapters"] for h in hits)
+
+
+def test_cli_bad_year_and_kind():
+    assert "正整数" in _cli("search", "驿站", "--year", "二〇二三").output
+    res = _cli("search", "驿站", "--kind", "年报")
+    assert res.exit_code == 2 and "可用的类型" in res.output
