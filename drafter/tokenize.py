@@ -33,8 +33,9 @@ BIGRAM_PREFIX = "~"  # bigram features live apart from word features in the voca
 
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff"
 _HAN_RUN = re.compile(f"[{_HAN}]+")
+# A token without a Han character or a letter is a number or punctuation: figures
+# (2023, 23.3, 320) never become vocabulary, while 12351热线 and 5g stay.
 _WORDISH = re.compile(f"[{_HAN}a-z]")
-_NUMBER = re.compile(r"^[\d.,%‰+\-]+$")
 
 
 def userdict_path() -> Path:
@@ -200,15 +201,11 @@ def _jieba(compact: bool):
 def words(text: str, *, compact: bool = False) -> list[str]:
     """Content words of ``text``: search-mode jieba tokens without stop words and numbers."""
     stop = stopwords()
-    terms = user_terms()
     out = []
     for tok in _jieba(compact).cut_for_search(normalize(text)):
         tok = tok.strip()
-        if not tok or tok in stop or not _WORDISH.search(tok):
-            continue
-        if _NUMBER.match(tok) and tok not in terms:
-            continue
-        out.append(tok)
+        if tok and tok not in stop and _WORDISH.search(tok):
+            out.append(tok)
     return out
 
 
