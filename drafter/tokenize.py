@@ -182,7 +182,11 @@ def _compact_jieba():
     try:
         keys, freqs, total = _load_compact_dict(path)
     except (OSError, ValueError, KeyError, zipfile.BadZipFile):
-        _save_compact_dict(path)  # first use, or a damaged cache: build it from jieba's dictionary
+        # First use, or a damaged cache: build it from jieba's dictionary.
+        try:
+            _save_compact_dict(path)
+        except OSError:
+            return _full_jieba()  # a read-only home: slower start, same tokens
         keys, freqs, total = _load_compact_dict(path)
     tok = _new_jieba()
     tok.FREQ = HashedFreq(keys, freqs)

@@ -89,6 +89,17 @@ def test_compact_dictionary_segments_like_jieba():
         assert tokenize.words(rec.text, compact=True) == tokenize.words(rec.text, compact=False)
 
 
+def test_unwritable_home_still_tokenises(tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("DRAFTER_HOME", str(blocker / "home"))
+    tokenize._compact_jieba.cache_clear()
+    try:
+        assert tokenize.words("户外劳动者服务站点", compact=True) == tokenize.words("户外劳动者服务站点")
+    finally:
+        tokenize._compact_jieba.cache_clear()
+
+
 def test_char_bigrams_stay_inside_han_runs():
     assert tokenize.char_bigrams("职工，驿站2个") == ["~职工", "~驿站"]
 
