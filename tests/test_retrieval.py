@@ -367,3 +367,25 @@ def test_cli_bad_year_and_kind():
     assert "正整数" in _cli("search", "驿站", "--year", "二〇二三").output
     res = _cli("search", "驿站", "--kind", "年报")
     assert res.exit_code == 2 and "可用的类型" in res.output
+
+
+def test_search_from_stored_index_needs_no_scikit_learn(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from drafter.cli import main\n"
+        "import drafter.cli.search_cmds\n"
+        "print(sorted(m for m in ('sklearn', 'scipy', 'docx', 'numpy', 'jieba') if m in sys.modules))\n"
+        "main(['search', '驿站', '-k', '1'], standalone_mode=False)\n"
+        "print(sorted(m for m in ('sklearn', 'scipy', 'docx') if m in sys.modules))\n"
+    )
+    env = dict(os.environ, DRAFTER_HOME=str(tmp_path / "home"))
+    root = Path(__file__).resolve().parent.parent
+    first = subprocess.run([sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.splitlines()[0] == "[]"  # the command module imports nothing heavy
+    second = subprocess.run([sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True)
+    assert second.stdout.splitlines()[-1] == "[]", second.stdout  # index loaded, not rebuilt
