@@ -59,7 +59,10 @@ class PassageTable(Sequence[PassageRecord]):
             np.frombuffer(b"".join(encoded), dtype=np.uint8),
             offsets,
             np.array(
-                [sources.setdefault((p.file, p.article, p.heading, p.org, p.year, p.kind), len(sources)) for p in records],
+                [
+                    sources.setdefault((p.file, p.article, p.heading, p.org, p.year, p.kind), len(sources))
+                    for p in records
+                ],
                 dtype=np.int32,
             ),
             np.array([chapter_sets.setdefault(tuple(p.chapters), len(chapter_sets)) for p in records], dtype=np.int32),

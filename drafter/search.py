@@ -243,7 +243,8 @@ class Retriever:
                 # Searching still works from the index in memory; only the next start pays again.
                 self._say(f"{err.message}（本次检索不受影响，但下次还要重建索引。）")
             self.index_status_ = status
-            self._say(f"检索索引已{'建立' if exc.missing else '重建'}：{len(self.passages_)} 个段落，{len(self.vocabulary_)} 个词项。")
+            done = "建立" if exc.missing else "重建"
+            self._say(f"检索索引已{done}：{len(self.passages_)} 个段落，{len(self.vocabulary_)} 个词项。")
             return self
         self._set_state(data)
         self.index_status_ = "loaded"
@@ -379,7 +380,8 @@ class Retriever:
             if not mask.any():
                 what = "，".join(([f"章节为“{chapter}”"] if chapter else []) + [d for d, _ in conds])
                 raise DrafterError(
-                    f"语料库中没有符合这些条件的段落：{what}。请放宽条件后再试，可用 drafter corpus 查看已有的单位、年份和类型。"
+                    f"语料库中没有符合这些条件的段落：{what}。"
+                    "请放宽条件后再试，可用 drafter corpus 查看已有的单位、年份和类型。"
                 )
         return mask
 
