@@ -148,7 +148,10 @@ def build_index(
         norm=None,
         dtype=np.float32,
     )
-    matrix = vectorizer.fit_transform(docs).tocsr()
+    try:
+        matrix = vectorizer.fit_transform(docs).tocsr()
+    except ValueError as exc:  # scikit-learn's "empty vocabulary"
+        raise DrafterError("语料库的段落里没有可检索的词（只有数字、标点或常用词），无法建立检索索引。") from exc
     # Pivoted length normalisation (Singhal, Buckley & Mitra 1996): divide each passage by
     # (1 - s) * mean_norm + s * norm instead of its norm. s = 1 is plain cosine, which
     # favours short passages too much; a smaller s tilts towards the long ones.

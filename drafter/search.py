@@ -204,8 +204,11 @@ class Retriever:
 
     def fit(self) -> "Retriever":
         """Build the index in memory from the corpus passages (scikit-learn)."""
+        passages = self._passages()
+        if not passages:
+            raise DrafterError("语料库中还没有任何段落，无法建立检索索引。请先用 drafter ingest 加入报告。")
         data = build_index(
-            self._passages(),
+            passages,
             tokenize.make_analyzer(self.analyzer),
             config=self._config(),
             fingerprint=self._fingerprint(),

@@ -283,6 +283,14 @@ def test_chapter_without_passages(retriever):
         retriever.search("作风建设", chapter="党建")
 
 
+def test_empty_corpus(tmp_path):
+    with pytest.raises(DrafterError, match="没有任何段落"):
+        Retriever(FakeCorpus(tmp_path / "c", passages=[])).search("驿站")
+    only_numbers = [P("2023年：320、23.3%。", ("其他",), "x.txt", "", "")]
+    with pytest.raises(DrafterError, match="没有可检索的词"):
+        Retriever(FakeCorpus(tmp_path / "d", passages=only_numbers)).search("驿站")
+
+
 def test_filters_that_leave_nothing(retriever):
     with pytest.raises(DrafterError, match="1999"):
         retriever.search("驿站", year=1999)
