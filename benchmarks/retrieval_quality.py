@@ -84,10 +84,9 @@ def bm25_system(passages, analyzer: str, heading_weight: int):
 
 
 def load_passages():
+    """The embedded seeds only, never the user's documents (main() gives an empty home)."""
     from drafter.corpus import Corpus
 
-    # An empty home of its own: the embedded seeds only, never the user's documents.
-    os.environ["DRAFTER_HOME"] = tempfile.mkdtemp(prefix="drafter-bench-")
     return Corpus.load().passages()
 
 
@@ -167,11 +166,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--per-query", action="store_true", help="print every query's scores too")
     args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="drafter-quality-") as home:
+        os.environ["DRAFTER_HOME"] = home
+        run(args.per_query)
+
+
+def run(per_query: bool) -> None:
     passages = load_passages()
     systems = systems_for(passages)
     data = json.loads(QUERIES.read_text(encoding="utf-8"))
     for key, title in (("queries", "主查询集（调参所用）"), ("heldout", "留出查询集（调参后写下，未用于调参）")):
-        results, per_query_ndcg = evaluate(passages, systems, data[key], per_query=args.per_query)
+        results, per_query_ndcg = evaluate(passages, systems, data[key], per_query=per_query)
         n = len(next(iter(per_query_ndcg.values())))
         print_table(f"{title}：{n} 条查询，{len(passages)} 个段落（内置语料）", results, per_query_ndcg)
 

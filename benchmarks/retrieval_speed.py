@@ -97,13 +97,14 @@ def peak_mb() -> float:
 
 
 def run_one(n: int, n_queries: int) -> dict:
+    from drafter.resources import user_home
     from drafter.search import Retriever
 
     seeds = seed_passages()
     target = n * len(seeds) if n <= 1000 else n
     passages = synthesize(seeds, target, random.Random(7))
     chars = sum(len(p.text) for p in passages)
-    folder = Path(tempfile.mkdtemp(prefix="drafter-speed-"))
+    folder = user_home() / "synthetic-corpus"  # the home is a temporary folder of main()
     corpus = SyntheticCorpus(passages, folder)
 
     # One-off costs of any build, whatever the corpus size: scikit-learn's import and
@@ -170,15 +171,15 @@ def run_queries(folder: Path, fingerprint: str, n_queries: int) -> dict:
 
 def cold_search(runs: int = 7) -> list[float]:
     """Wall time of `drafter search` in a fresh process, index and caches already built."""
-    home = tempfile.mkdtemp(prefix="drafter-cold-")
-    env = dict(os.environ, DRAFTER_HOME=home)
     cmd = [sys.executable, "-m", "drafter.cli", "search", "户外劳动者服务站点", "--chapter", "维权", "-k", "10"]
-    subprocess.run(cmd, env=env, cwd=ROOT, check=True, capture_output=True)  # builds index and caches
-    walls = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, env=env, cwd=ROOT, check=True, capture_output=True)
-        walls.append(time.perf_counter() - start)
+    with tempfile.TemporaryDirectory(prefix="drafter-cold-") as home:
+        env = dict(os.environ, DRAFTER_HOME=home)
+        subprocess.run(cmd, env=env, cwd=ROOT, check=True, capture_output=True)  # builds index and caches
+        walls = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run(cmd, env=env, cwd=ROOT, check=True, capture_output=True)
+            walls.append(time.perf_counter() - start)
     return walls
 
 
@@ -203,13 +204,14 @@ def main() -> None:
     )
     print("|---" * 13 + "|")
     for size in (int(s) for s in args.sizes.split(",")):
-        out = subprocess.run(
-            [sys.executable, __file__, "--one", str(size), "--queries", str(args.queries)],
-            check=True,
-            capture_output=True,
-            text=True,
-            env=dict(os.environ, DRAFTER_HOME=tempfile.mkdtemp(prefix="drafter-speed-home-")),
-        )
+        with tempfile.TemporaryDirectory(prefix="drafter-speed-") as home:
+            out = subprocess.run(
+                [sys.executable, __file__, "--one", str(size), "--queries", str(args.queries)],
+                check=True,
+                capture_output=True,
+                text=True,
+                env=dict(os.environ, DRAFTER_HOME=home),
+            )
         m = json.loads(out.stdout.strip().splitlines()[-1])
         label = f"×{size}" if size <= 1000 else f"{size:,}"
         print(
