@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .errors import DrafterError
+
 # The chapter taxonomy of DOMAIN.md §2, in the order reports usually walk through it.
 CHAPTERS: tuple[str, ...] = (
     "思想引领",
@@ -17,6 +19,39 @@ CHAPTERS: tuple[str, ...] = (
     "其他",
 )
 MAIN_CHAPTERS: tuple[str, ...] = CHAPTERS[:4]
+
+# Short forms users type (思想, 建功 …) for the chapter names.
+CHAPTER_ALIASES: dict[str, str] = {
+    "思想": "思想引领",
+    "建功": "建功立业",
+    "维权": "维权服务",
+    "服务": "维权服务",
+    "改革": "改革创新",
+    "党建": "党建自身建设",
+    "自身建设": "党建自身建设",
+    "问题": "问题短板",
+    "短板": "问题短板",
+    "打算": "展望",
+}
+
+
+def resolve_chapter(name: str) -> str:
+    """A chapter name as users type it (full name or short form) -> the full name."""
+    name = name.strip()
+    if name in CHAPTERS:
+        return name
+    if name in CHAPTER_ALIASES:
+        return CHAPTER_ALIASES[name]
+    matches = [c for c in CHAPTERS if name and name in c]
+    if len(matches) == 1:
+        return matches[0]
+    shorts = "、".join(f"{c}（{a}）" if (a := _short_form(c)) else c for c in CHAPTERS)
+    raise DrafterError(f"没有名为“{name}”的章节。可用的章节：{shorts}。")
+
+
+def _short_form(chapter: str) -> str:
+    return next((a for a, c in CHAPTER_ALIASES.items() if c == chapter), "")
+
 
 KINDS: tuple[str, ...] = ("annual", "half-year", "five-year", "report", "experience", "news", "speech")
 

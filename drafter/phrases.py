@@ -12,13 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .model import PassageRecord
-
-def resolve_chapter(name: str) -> str:
-    """Full chapter name from what users type (思想, 建功 ...); shared with `drafter search`."""
-    from .search import resolve_chapter as resolve  # numpy comes with it: import only when asked
-
-    return resolve(name)
+from .model import PassageRecord, resolve_chapter  # noqa: F401 (re-exported for the CLI)
 
 
 # ---------------------------------------------------------------- text helpers
