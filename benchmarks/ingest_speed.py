@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -71,25 +71,29 @@ def main() -> None:
             "from drafter.cli import main;"
             "t=time.perf_counter();"
             "rc=0\n"
-            "try:\n main(['ingest', sys.argv[1], '--corpus', sys.argv[2], '--json'], standalone_mode=False)\n"
+            "try:\n main(['ingest', sys.argv[1], '--corpus', sys.argv[2], '--json', *sys.argv[3:]], standalone_mode=False)\n"
             "except SystemExit as e:\n rc=e.code\n"
             "print(json.dumps({'seconds': time.perf_counter()-t, 'rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024}), file=sys.stderr)"
         )
-        env_home = tmp / "home"
-        t0 = time.perf_counter()
-        out = subprocess.run(
-            [sys.executable, "-c", code, str(src), str(tmp / "corpus")],
-            capture_output=True, text=True, cwd=ROOT, env={**__import__("os").environ, "DRAFTER_HOME": str(env_home)},
+        rows = []
+        for label, extra in (("ingest only (--no-index)", ["--no-index"]), ("ingest + search index", [])):
+            env = {**os.environ, "DRAFTER_HOME": str(tmp / f"home-{len(rows)}")}
+            t0 = time.perf_counter()
+            out = subprocess.run(
+                [sys.executable, "-c", code, str(src), str(tmp / f"corpus-{len(rows)}"), *extra],
+                capture_output=True, text=True, cwd=ROOT, env=env,
+            )
+            wall = time.perf_counter() - t0
+            stats = json.loads(out.stderr.strip().splitlines()[-1])
+            report = json.loads(out.stdout[: out.stdout.rindex("}") + 1])
+            rows.append((label, report, stats, wall))
+    print("| run | files | characters | added | failed | time (s) | wall incl. start-up (s) | files/s | chars/s | peak RSS (MB) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for label, report, stats, wall in rows:
+        print(
+            f"| {label} | {n} | {chars:,} | {len(report['added'])} | {len(report['failed'])} | {stats['seconds']:.1f} | {wall:.1f} "
+            f"| {n / stats['seconds']:.0f} | {chars / stats['seconds']:,.0f} | {stats['rss_mb']:.0f} |"
         )
-        wall = time.perf_counter() - t0
-        stats = json.loads(out.stderr.strip().splitlines()[-1])
-        report = json.loads(out.stdout[: out.stdout.rindex("}") + 1])
-    print(f"| files | characters | added | failed | ingest time (s) | wall incl. start-up (s) | files/s | chars/s | peak RSS (MB) |")
-    print(f"|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    print(
-        f"| {n} | {chars:,} | {len(report['added'])} | {len(report['failed'])} | {stats['seconds']:.1f} | {wall:.1f} "
-        f"| {n / stats['seconds']:.0f} | {chars / stats['seconds']:,.0f} | {stats['rss_mb']:.0f} |"
-    )
 
 
 if __name__ == "__main__":

@@ -489,3 +489,13 @@ def test_documents_read_by_an_older_parser_are_read_again(tmp_path):
     assert [d.name for d in corpus.documents if not d.embedded] == ["mine.txt"]
     (entry,) = json.loads((folder / "manifest.json").read_text("utf-8"))["documents"].values()
     assert entry["parser"] != "old"
+
+
+def test_cli_ingest_builds_the_search_index(tmp_path):
+    good = _write(tmp_path / "good.txt", REPORT)
+    out = _run("ingest", str(good), "--corpus", str(tmp_path / "c"))
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "c" / "index" / "meta.json").exists()
+    skipped = _run("ingest", str(_write(tmp_path / "more.txt", REPORT.replace("青禾", "白河"))), "--no-index",
+                   "--corpus", str(tmp_path / "d"))
+    assert skipped.returncode == 0 and not (tmp_path / "d" / "index").exists()

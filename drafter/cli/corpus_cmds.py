@@ -23,9 +23,10 @@ KIND_NAMES = {
 
 @click.command("ingest")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--no-index", is_flag=True, help="加入后不立即更新检索索引（下次检索时会自动更新）。")
 @corpus_option
 @json_option
-def ingest(paths: tuple[Path, ...], corpus_dir: Path | None, as_json: bool) -> None:
+def ingest(paths: tuple[Path, ...], no_index: bool, corpus_dir: Path | None, as_json: bool) -> None:
     """把旧报告加入语料库。PATHS 可以是文件（.txt .md .docx .pdf）或文件夹。
 
     \b
@@ -45,6 +46,13 @@ def ingest(paths: tuple[Path, ...], corpus_dir: Path | None, as_json: bool) -> N
             corpus.ingest_files(files, report, on_file=lambda _p: bar.update(1))
     else:
         corpus.ingest_files(files, report)
+    if (report.added or report.replaced) and not no_index:
+        # Build the search index now, so that the first search after an ingest is fast.
+        from ..search import Retriever
+        from .common import progress
+
+        click.echo("正在更新检索索引……", err=True)
+        Retriever(Corpus.load(corpus_dir), progress=progress).rebuild()
 
     if as_json:
         echo_json({**asdict(report), "failed": [{"file": f, "reason": r} for f, r in report.failed], "corpus": str(corpus.dir)})
