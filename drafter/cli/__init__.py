@@ -8,6 +8,7 @@ for scikit-learn at start-up.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 
 import click
