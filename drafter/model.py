@@ -54,6 +54,42 @@ def _short_form(chapter: str) -> str:
 
 
 KINDS: tuple[str, ...] = ("annual", "half-year", "five-year", "report", "experience", "news", "speech")
+# How the kinds are shown to users.
+KIND_LABELS: dict[str, str] = {
+    "annual": "年度总结",
+    "half-year": "半年总结",
+    "five-year": "五年综述",
+    "report": "工作汇报",
+    "experience": "经验材料",
+    "news": "新闻纪实",
+    "speech": "讲话",
+}
+# What users type for them (--kind 年度 …).
+KIND_ALIASES: dict[str, str] = {
+    "年度": "annual",
+    "年度总结": "annual",
+    "半年": "half-year",
+    "半年总结": "half-year",
+    "五年": "five-year",
+    "综述": "five-year",
+    "工作综述": "five-year",
+    "汇报": "report",
+    "工作汇报": "report",
+    "经验": "experience",
+    "经验材料": "experience",
+    "新闻": "news",
+    "讲话": "speech",
+}
+
+
+def resolve_kind(name: str) -> str:
+    name = name.strip()
+    if name in KINDS:
+        return name
+    if name in KIND_ALIASES:
+        return KIND_ALIASES[name]
+    names = "、".join(f"{next(a for a, k in KIND_ALIASES.items() if k == kind)}（{kind}）" for kind in KINDS)
+    raise DrafterError(f"没有名为“{name}”的文稿类型。可用的类型：{names}。")
 
 
 @dataclass

@@ -32,26 +32,11 @@ from .index import (
     read_meta,
     save_index,
 )
-from .model import KINDS, PassageRecord, resolve_chapter  # noqa: F401 (resolve_chapter re-exported)
+from .model import PassageRecord, resolve_chapter, resolve_kind  # noqa: F401 (resolve_chapter re-exported)
 
 DEFAULT_ANALYZER = "word+bigram"
 
 
-KIND_ALIASES: dict[str, str] = {
-    "年度": "annual",
-    "年度总结": "annual",
-    "半年": "half-year",
-    "半年总结": "half-year",
-    "五年": "five-year",
-    "综述": "five-year",
-    "工作综述": "five-year",
-    "汇报": "report",
-    "工作汇报": "report",
-    "经验": "experience",
-    "经验材料": "experience",
-    "新闻": "news",
-    "讲话": "speech",
-}
 
 HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE = "**", "**"
 _DUP_SHINGLE = 4  # characters per shingle when comparing passages for near-duplicates
@@ -95,14 +80,6 @@ class Hit:
         }
 
 
-def resolve_kind(name: str) -> str:
-    name = name.strip()
-    if name in KINDS:
-        return name
-    if name in KIND_ALIASES:
-        return KIND_ALIASES[name]
-    names = "、".join(f"{next(a for a, k in KIND_ALIASES.items() if k == kind)}（{kind}）" for kind in KINDS)
-    raise DrafterError(f"没有名为“{name}”的文稿类型。可用的类型：{names}。")
 
 
 class Retriever:

@@ -8,17 +8,8 @@ from pathlib import Path
 
 import click
 
+from ..model import KIND_LABELS
 from .common import corpus_option, echo_json, json_option, pad
-
-KIND_NAMES = {
-    "annual": "年度总结",
-    "half-year": "半年总结",
-    "five-year": "五年综述",
-    "report": "工作汇报",
-    "experience": "经验材料",
-    "news": "新闻纪实",
-    "speech": "讲话",
-}
 
 
 @click.command("ingest")
@@ -106,7 +97,7 @@ def sections(file: Path, as_json: bool) -> None:
         return
     click.echo(f"{file}（编码：{doc.encoding}）：{len(doc.articles)} 篇文章，{doc.chars} 字")
     for i, a in enumerate(doc.articles, 1):
-        meta = "，".join(x for x in (a.org, f"{a.year}年" if a.year else "", KIND_NAMES.get(a.kind, "")) if x)
+        meta = "，".join(x for x in (a.org, f"{a.year}年" if a.year else "", KIND_LABELS.get(a.kind, "")) if x)
         click.echo("")
         click.echo(click.style(f"第{i}篇  {a.title or '（无标题）'}", bold=True) + (f"  〔{meta}〕" if meta else ""))
         if a.subtitle:
@@ -149,7 +140,7 @@ def corpus_cmd(corpus_dir: Path | None, as_json: bool) -> None:
     user = sum(1 for d in docs if not d.embedded)
     click.echo(f"语料库：{len(docs) - user} 个内置文档，{user} 个自己加入的文档，共 {len(rows)} 篇文章（{corpus.dir}）")
     for r in rows:
-        kind = KIND_NAMES.get(r["kind"], "")
+        kind = KIND_LABELS.get(r["kind"], "")
         year = f"{r['year']}年" if r["year"] else ""
         meta = " ".join(x for x in (r["org"], year, kind) if x)
         click.echo(f"  {pad(r['title'], 44)} {pad(meta, 30)} {r['sections']:>3} 节 {r['chars']:>7} 字  〔{r['file']}〕")
