@@ -8,6 +8,7 @@ lexicon, so the body decides where the heading is silent.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 
@@ -85,12 +86,16 @@ SECOND_LABEL_SHARE = 0.75
 
 
 def score(text: str) -> Counter:
-    """Weighted lexicon hits per chapter; longest terms are matched first."""
+    """Weighted lexicon hits per chapter; longest terms are matched first.
+
+    A term counts 1 + log(n) for n occurrences, so that a generic word repeated through
+    a long text (服务, 职工群众) does not outweigh several distinct specific ones."""
     out: Counter = Counter()
     for chapter, pattern in _PATTERNS.items():
         weights = LEXICON[chapter]
-        for m in pattern.finditer(text):
-            out[chapter] += weights[m.group(0)]
+        counts = Counter(m.group(0) for m in pattern.finditer(text))
+        for term, n in counts.items():
+            out[chapter] += weights[term] * (1 + math.log(n))
     return out
 
 
@@ -128,7 +133,10 @@ def classify_section(section: Section, body_text: str | None = None, last: bool 
         return named  # a heading that names its chapter outright (改革创新)
     if body_text is None:
         body_text = "".join(p.text for p in section.passages)
-    if last and len(_FUTURE.findall(body_text)) >= 2 and max(head.values(), default=0) < 2:
+    # A closing section of plans: the last one, whose text is dense with future markers
+    # (将继续, 新征程 …; at least one per 125 characters, unlike a work section that ends on a plan).
+    future = len(_FUTURE.findall(body_text))
+    if last and future >= 2 and future * 125 >= len(body_text) and max(head.values(), default=0) < 2:
         return ["展望"]
     if _is_mixed_summary(body_text) and max(head.values(), default=0) < 3:
         return ["其他"]
