@@ -277,6 +277,29 @@ class Corpus:
         (report.replaced if old else report.added).append(str(path))
         return True
 
+    def remove(self, names: Iterable[str | Path]) -> tuple[list[str], list[str]]:
+        """Take documents out of the user's corpus, named by source path or file name.
+
+        Returns (removed sources, names that matched nothing). The sources themselves are
+        never touched; embedded seeds cannot be removed.
+        """
+        documents = self.manifest["documents"]
+        removed, unknown = [], []
+        for raw in names:
+            text = str(raw)
+            resolved = str(Path(text).resolve()) if text else ""
+            hits = [i for i, e in documents.items() if e["source"] == resolved or e["name"] == text]
+            if not hits:
+                unknown.append(text)
+            for i in hits:
+                removed.append(documents.pop(i)["source"])
+        if removed:
+            atomic_write_json(self.dir / MANIFEST, self.manifest)
+            self._cleanup_orphans()
+            self._documents = None
+            self._fingerprint = None
+        return removed, unknown
+
     def _cleanup_orphans(self) -> None:
         docs_dir = self.dir / "docs"
         if not docs_dir.is_dir():

@@ -499,3 +499,22 @@ def test_cli_ingest_builds_the_search_index(tmp_path):
     skipped = _run("ingest", str(_write(tmp_path / "more.txt", REPORT.replace("青禾", "白河"))), "--no-index",
                    "--corpus", str(tmp_path / "d"))
     assert skipped.returncode == 0 and not (tmp_path / "d" / "index").exists()
+
+
+def test_remove_documents_from_the_user_corpus(tmp_path):
+    source = _write(tmp_path / "mine.txt", REPORT)
+    _write(tmp_path / "other.txt", REPORT.replace("青禾", "白河"))
+    corpus = Corpus.load(tmp_path / "c")
+    corpus.ingest([source, tmp_path / "other.txt"])
+    fingerprint = corpus.fingerprint
+    removed, unknown = corpus.remove(["mine.txt", "000_062a9b2cfb7d55e4.txt"])
+    assert removed == [str(source.resolve())] and unknown == ["000_062a9b2cfb7d55e4.txt"]
+    assert source.exists()
+    again = Corpus.load(tmp_path / "c")
+    assert [d.name for d in again.documents if not d.embedded] == ["other.txt"]
+    assert again.fingerprint != fingerprint
+    assert len(list((tmp_path / "c" / "docs").glob("*.json"))) == 1
+    out = _run("corpus", "--remove", str(tmp_path / "other.txt"), "--corpus", str(tmp_path / "c"), "--json")
+    assert out.returncode == 0 and json.loads(out.stdout)["removed"] == [str((tmp_path / "other.txt").resolve())]
+    missing = _run("corpus", "--remove", "nothing.txt", "--corpus", str(tmp_path / "c"))
+    assert missing.returncode == 1 and "nothing.txt" in missing.stderr

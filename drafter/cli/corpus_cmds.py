@@ -110,13 +110,27 @@ def sections(file: Path, as_json: bool) -> None:
 
 
 @click.command("corpus")
+@click.option("--remove", "remove", multiple=True, metavar="文件",
+              help="从语料库中移除自己加入的文档（写原文件路径或文件名，可重复）；原文件不受影响。")
 @corpus_option
 @json_option
-def corpus_cmd(corpus_dir: Path | None, as_json: bool) -> None:
+def corpus_cmd(remove: tuple[str, ...], corpus_dir: Path | None, as_json: bool) -> None:
     """列出语料库中的文档：标题、单位、年份、类型、章节数、字数。"""
     from ..corpus import Corpus
 
     corpus = Corpus.load(corpus_dir)
+    if remove:
+        removed, unknown = corpus.remove(remove)
+        if as_json:
+            echo_json({"removed": removed, "not_found": unknown})
+        else:
+            for source in removed:
+                click.echo(f"已移除：{source}")
+            for name in unknown:
+                click.echo(f"语料库中没有“{name}”（内置文档不能移除）。可用 drafter corpus 查看已有文档。", err=True)
+        if unknown:
+            sys.exit(1)
+        return
     docs = corpus.documents
     rows = []
     for d in docs:
