@@ -36,21 +36,25 @@ CHAPTER_ALIASES: dict[str, str] = {
 
 
 def resolve_chapter(name: str) -> str:
-    """A chapter name as users type it (full name or short form) -> the full name."""
+    """A chapter name as users type it (full name, short form, or a unique part) -> the full name."""
     name = name.strip()
-    if name in CHAPTERS:
-        return name
-    if name in CHAPTER_ALIASES:
-        return CHAPTER_ALIASES[name]
     matches = [c for c in CHAPTERS if name and name in c]
-    if len(matches) == 1:
+    if name not in CHAPTERS and name not in CHAPTER_ALIASES and len(matches) == 1:
         return matches[0]
-    shorts = "、".join(f"{c}（{a}）" if (a := _short_form(c)) else c for c in CHAPTERS)
-    raise DrafterError(f"没有名为“{name}”的章节。可用的章节：{shorts}。")
+    return _resolve(name, CHAPTERS, CHAPTER_ALIASES, "章节", lambda c, a: f"{c}（{a}）")
 
 
-def _short_form(chapter: str) -> str:
-    return next((a for a, c in CHAPTER_ALIASES.items() if c == chapter), "")
+def _resolve(name: str, names: tuple[str, ...], aliases: dict[str, str], what: str, show) -> str:
+    """``name`` if valid, else its alias; otherwise an error listing every valid name with a short form."""
+    name = name.strip()
+    if name in names:
+        return name
+    if name in aliases:
+        return aliases[name]
+    listed = "、".join(
+        show(n, a) if (a := next((a for a, v in aliases.items() if v == n), "")) else n for n in names
+    )
+    raise DrafterError(f"没有名为“{name}”的{what}。可用的{what[-2:]}：{listed}。")
 
 
 KINDS: tuple[str, ...] = ("annual", "half-year", "five-year", "report", "experience", "news", "speech")
@@ -83,13 +87,8 @@ KIND_ALIASES: dict[str, str] = {
 
 
 def resolve_kind(name: str) -> str:
-    name = name.strip()
-    if name in KINDS:
-        return name
-    if name in KIND_ALIASES:
-        return KIND_ALIASES[name]
-    names = "、".join(f"{next(a for a, k in KIND_ALIASES.items() if k == kind)}（{kind}）" for kind in KINDS)
-    raise DrafterError(f"没有名为“{name}”的文稿类型。可用的类型：{names}。")
+    """A document kind as users type it (年度, 五年 … or annual, five-year …) -> its code."""
+    return _resolve(name, KINDS, KIND_ALIASES, "文稿类型", lambda k, a: f"{a}（{k}）")
 
 
 @dataclass
