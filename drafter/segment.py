@@ -143,6 +143,7 @@ def _bare_heading_shape(s: str, after_heading: bool = False) -> bool:
 def _units(groups: list[Group], entry_keys: set[str]) -> list[Unit]:
     units: list[Unit] = []
     for g in groups:
+        first = len(units)  # this group's units start here
         pending: list[Line] = []
 
         def flush_text() -> None:
@@ -168,7 +169,7 @@ def _units(groups: list[Group], entry_keys: set[str]) -> list[Unit]:
                 continue
             pending.append(line)
         flush_text()
-        for u in units:
+        for u in units[first:]:
             if u.blank_before == 0 and u.line == g.lines[0].no:
                 u.blank_before = g.blank_before
         if units and units[-1].lines and units[-1].lines[-1] is g.lines[-1]:
@@ -233,11 +234,9 @@ def _join(lines: list[Line]) -> str:
 def _resolve_short(units: list[Unit], uses_marks: bool) -> None:
     """Decide whether each short unit is a heading (body text follows), a title, or a caption."""
 
-    def next_content(i: int) -> Unit | None:
-        for u in units[i + 1 :]:
-            if u.kind != "drop":
-                return u
-        return None
+    def next_content(i: int) -> int | None:
+        """Index of the first unit after ``i`` that is not dropped."""
+        return next((j for j in range(i + 1, len(units)) if units[j].kind != "drop"), None)
 
     has_numbered = any(u.kind == "heading" and u.level == 1 for u in units)
     # Trailing short lines after the last paragraph are captions (photo block at the end of a page).
@@ -251,8 +250,10 @@ def _resolve_short(units: list[Unit], uses_marks: bool) -> None:
         if u.kind != "short":
             continue
         parts = [l.text for l in u.lines]
-        nxt = next_content(i)
-        nxt2 = next_content(units.index(nxt)) if nxt is not None else None
+        j = next_content(i)
+        nxt = units[j] if j is not None else None
+        j2 = next_content(j) if j is not None else None
+        nxt2 = units[j2] if j2 is not None else None
         body_follows = nxt is not None and (
             nxt.kind == "text" or (nxt.kind == "short" and nxt2 is not None and nxt2.kind == "text")
         )
