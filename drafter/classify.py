@@ -173,7 +173,7 @@ def _is_mixed_summary(body_text: str) -> bool:
     if len(points) < 3:
         return False
     pieces = [body_text[a:b] for a, b in zip(points, points[1:] + [len(body_text)])]
-    tops = {score(p).most_common(1)[0][0] for p in pieces if score(p)}
+    tops = {scores.most_common(1)[0][0] for scores in map(score, pieces) if scores}
     return len(tops & set(CHAPTERS[:5])) >= 3
 
 

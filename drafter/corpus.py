@@ -65,6 +65,7 @@ class Corpus:
         self._manifest: dict | None = None
         self._documents: list[Document] | None = None
         self._fingerprint: str | None = None
+        self._embedded_hashes: dict[Path, str] | None = None
 
     @classmethod
     def load(cls, corpus_dir: str | Path | None = None, include_embedded: bool = True) -> "Corpus":
@@ -99,13 +100,19 @@ class Corpus:
         folder = resources.embedded_corpus_dir()
         return sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES) if folder.is_dir() else []
 
+    def embedded_hashes(self) -> dict[Path, str]:
+        """sha256 of each embedded file, read once per Corpus."""
+        if self._embedded_hashes is None:
+            self._embedded_hashes = {p: _sha256(p) for p in self.embedded_files()}
+        return self._embedded_hashes
+
     @property
     def fingerprint(self) -> str:
         """Changes whenever any document or the parser changes; cheap (no parsing)."""
         if self._fingerprint is None:
             h = hashlib.sha256(f"parser={PARSER_VERSION}".encode())
-            for path in self.embedded_files():
-                h.update(f"embedded:{path.name}:{_sha256(path)}\n".encode())
+            for path, sha in self.embedded_hashes().items():
+                h.update(f"embedded:{path.name}:{sha}\n".encode())
             for doc_id, entry in sorted(self.manifest["documents"].items()):
                 h.update(f"user:{doc_id}:{entry['sha256']}:{entry.get('parser')}\n".encode())
             self._fingerprint = h.hexdigest()[:20]
@@ -141,12 +148,13 @@ class Corpus:
     # --- loading ----------------------------------------------------------------------
 
     def _embedded_documents(self) -> list[Document]:
-        files = self.embedded_files()
-        if not files:
+        hashes = self.embedded_hashes()
+        if not hashes:
             return []
+        files = list(hashes)
         h = hashlib.sha256(PARSER_VERSION.encode())
-        for p in files:
-            h.update(f"{p.name}:{_sha256(p)}".encode())
+        for p, sha in hashes.items():
+            h.update(f"{p.name}:{sha}".encode())
         cache = resources.user_home() / "cache" / f"embedded-{h.hexdigest()[:16]}.json"
         if cache.exists():
             try:
@@ -229,7 +237,7 @@ class Corpus:
         documents = manifest["documents"]
         by_sha = {e["sha256"]: i for i, e in documents.items()}
         # A copy of an embedded seed adds nothing: it is in every corpus already.
-        by_sha.update({_sha256(p): "embedded" for p in self.embedded_files()})
+        by_sha.update({sha: "embedded" for sha in self.embedded_hashes().values()})
         changed = False
         for path in files:
             try:

@@ -41,8 +41,7 @@ def parse_text(text: str, name: str = "text.txt", path: str = "", sha256: str = 
 def parse_file(path: str | Path, embedded: bool = False) -> Document:
     path = Path(path)
     result = read_file(path)
-    sha = hashlib.sha256(path.read_bytes()).hexdigest()
-    doc = parse_text(result.text, name=path.name, path=str(path), sha256=sha, encoding=result.encoding)
+    doc = parse_text(result.text, name=path.name, path=str(path), sha256=result.sha256, encoding=result.encoding)
     doc.embedded = embedded
     return doc
 

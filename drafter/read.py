@@ -7,6 +7,7 @@ segmenter sees them as it sees marked-up text.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import zipfile
@@ -25,6 +26,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 class ReadResult:
     text: str
     encoding: str  # "utf-8", "gb18030", "utf-16", "docx", "pdf", ...
+    sha256: str = ""  # of the file's bytes
 
 
 def read_text(path: str | Path) -> str:
@@ -56,6 +58,7 @@ def read_file(path: str | Path) -> ReadResult:
         result = _decode_text(path, data)
     if not result.text.strip():
         raise InputFileError(str(path), "文件中没有可读的文字")
+    result.sha256 = hashlib.sha256(data).hexdigest()
     return result
 
 
