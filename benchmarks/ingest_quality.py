@@ -1,10 +1,17 @@
-"""How well the seeds are read, against ../shared/gold/seed_headings.tsv.
+"""How well reports are read, against gold headings.
 
-Prints one table: articles found, first-level headings (recall, precision) and the
-chapter of first-level headings (a two-label gold heading counts when drafter's top
-chapter is one of them), per seed and in total.
+1. The seeds against ../shared/gold/seed_headings.tsv: articles found, first-level
+   headings (recall, precision) and the chapter of first-level headings (a two-label
+   gold heading counts when drafter's top chapter is one of them), matched by line.
+2. The dev set ../shared/dev/ (real report openings no rule was written from) against
+   its gold.tsv, when the folder is there: titles found, headings of any level found
+   (recall, precision) and chapter right on the found headings, per file and in total.
+   A gold heading is an exact substring of the file; it counts as found when one of
+   drafter's headings has the same text up to spaces, punctuation and bracket width
+   (``clean.title_key``), each drafter heading matching at most one gold heading. A
+   title counts when drafter's article title (alone or with its subtitle) matches.
 
-    python benchmarks/ingest_quality.py [--gold PATH]
+    python benchmarks/ingest_quality.py [--gold PATH] [--dev DIR] [--misses]
 """
 
 from __future__ import annotations
@@ -18,18 +25,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from drafter.clean import title_key  # noqa: E402
 from drafter.ingest import parse_file  # noqa: E402
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--gold", type=Path, default=ROOT.parent / "shared" / "gold" / "seed_headings.tsv")
-    args = ap.parse_args()
-    with open(args.gold, encoding="utf-8") as fh:
+def _read_tsv(path: Path) -> dict[str, list[dict]]:
+    with open(path, encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t"))
     by_file = defaultdict(list)
     for r in rows:
         by_file[r["file"]].append(r)
+    return by_file
+
+
+def seeds(gold_path: Path) -> None:
+    by_file = _read_tsv(gold_path)
     totals = defaultdict(int)
     print("| file | articles found | h1 gold | h1 found | h1 recall | h1 precision | chapter right |")
     print("|---|---:|---:|---:|---:|---:|---:|")
@@ -53,6 +63,88 @@ def main() -> None:
         f"| **all** | {t['art']}/{t['g_art']} | {t['g_h1']} | {t['found']} | {t['tp'] / t['g_h1']:.3f} "
         f"| {t['tp'] / t['found']:.3f} | {t['chap']}/{t['g_h1']} = {t['chap'] / t['g_h1']:.3f} |"
     )
+
+
+def score_dev_file(path: Path, gold: list[dict]) -> dict:
+    """Counts for one dev file, plus the misses and the extra headings (for --misses)."""
+    doc = parse_file(path)
+    titles = set()
+    for a in doc.articles:
+        if a.title:
+            titles.add(title_key(a.title))
+            titles.add(title_key(a.title + a.subtitle))
+    found = [s for a in doc.articles for s in a.sections if s.heading]
+    free = {i: title_key(s.heading) for i, s in enumerate(found)}
+    g_titles = [r for r in gold if r["kind"] == "title"]
+    g_heads = [r for r in gold if r["kind"] == "h"]
+    out = {"titles": 0, "g_titles": len(g_titles), "g_h": len(g_heads), "found": len(found), "tp": 0, "chap": 0,
+           "missed": [], "wrong_chapter": [], "extra": []}
+    for r in g_titles:
+        if title_key(r["heading"]) in titles:
+            out["titles"] += 1
+        else:
+            out["missed"].append(("title", r["heading"]))
+    for r in g_heads:
+        key = title_key(r["heading"])
+        hit = next((i for i, k in free.items() if k == key), None)
+        if hit is None:
+            out["missed"].append(("h", r["heading"]))
+            continue
+        del free[hit]
+        out["tp"] += 1
+        if found[hit].chapters and found[hit].chapters[0] in r["chapters"].split("|"):
+            out["chap"] += 1
+        else:
+            out["wrong_chapter"].append((r["heading"], r["chapters"], "|".join(found[hit].chapters)))
+    out["extra"] = [found[i].heading for i in sorted(free)]
+    return out
+
+
+def dev(dev_dir: Path, misses: bool) -> None:
+    by_file = _read_tsv(dev_dir / "gold.tsv")
+    totals = defaultdict(int)
+    print("| file | titles found | headings gold | headings found | recall | precision | chapter right (of found) |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    notes = []
+    for name in sorted(p.name for p in dev_dir.glob("*.txt")):
+        s = score_dev_file(dev_dir / name, by_file.get(name, []))
+        for k in ("titles", "g_titles", "g_h", "found", "tp", "chap"):
+            totals[k] += s[k]
+        rec = f"{s['tp'] / s['g_h']:.2f}" if s["g_h"] else "–"
+        prec = f"{s['tp'] / s['found']:.2f}" if s["found"] else "–"
+        print(f"| {name[:40]} | {s['titles']}/{s['g_titles']} | {s['g_h']} | {s['found']} | {rec} | {prec} | {s['chap']}/{s['tp']} |")
+        if misses:
+            notes.append((name, s))
+    t = totals
+    print(
+        f"| **all** | {t['titles']}/{t['g_titles']} = {t['titles'] / max(t['g_titles'], 1):.3f} | {t['g_h']} | {t['found']} "
+        f"| {t['tp'] / max(t['g_h'], 1):.3f} | {t['tp'] / max(t['found'], 1):.3f} "
+        f"| {t['chap']}/{t['tp']} = {t['chap'] / max(t['tp'], 1):.3f} |"
+    )
+    for name, s in notes:
+        if s["missed"] or s["wrong_chapter"] or s["extra"]:
+            print(f"\n{name}")
+            for kind, h in s["missed"]:
+                print(f"  missed {kind}: {h}")
+            for h, g, d in s["wrong_chapter"]:
+                print(f"  chapter: {h}  gold {g}  drafter {d}")
+            for h in s["extra"]:
+                print(f"  extra: {h}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--gold", type=Path, default=ROOT.parent / "shared" / "gold" / "seed_headings.tsv")
+    ap.add_argument("--dev", type=Path, default=ROOT.parent / "shared" / "dev")
+    ap.add_argument("--misses", action="store_true", help="list missed and extra headings of the dev set")
+    args = ap.parse_args()
+    print("Seeds\n")
+    seeds(args.gold)
+    if (args.dev / "gold.tsv").exists():
+        print("\nDev set\n")
+        dev(args.dev, args.misses)
+    else:
+        print(f"\n(no dev set at {args.dev})")
 
 
 if __name__ == "__main__":
