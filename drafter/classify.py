@@ -13,6 +13,7 @@ import re
 from collections import Counter
 
 from .model import CHAPTERS, MAIN_CHAPTERS, Article, Section
+from .text import POINT_START, simplified, strip_numbering
 
 MAIN_NAMES = MAIN_CHAPTERS
 
@@ -191,7 +192,8 @@ def classify_article(article: Article) -> None:
             if sub.level <= section.level:
                 break
             body.append(sub)
-        body_text = "".join(p.text for s in body for p in s.passages)
+        # Sub-headings count as body text (一是… points cut off as run-in headings included).
+        body_text = "".join((s.heading if s is not section else "") + "".join(p.text for p in s.passages) for s in body)
         last = section.level <= 1 and not any(s.level == section.level for s in sections[i + 1 :])
         if section.level == 0:
             section.chapters = ["其他"]  # the lead-in (导语) before the first heading is an overview
@@ -200,7 +202,9 @@ def classify_article(article: Article) -> None:
         else:
             section.chapters = ["其他"]
         for passage in section.passages:
-            passage.chapters = _passage_chapters(passage.text, section.chapters)
+            # A point of its own (三是… under 二是…) speaks for itself, like the points of an overview.
+            own = ["其他"] if POINT_START.match(passage.text) else section.chapters
+            passage.chapters = _passage_chapters(passage.text, own)
     # A heading that only holds sub-sections of different areas (一、主要工作及成效) is a container.
     for i, section in enumerate(sections):
         if section.passages or section.chapters[0] in ("问题短板", "展望"):
@@ -209,8 +213,8 @@ def classify_article(article: Article) -> None:
         for sub in sections[i + 1 :]:
             if sub.level <= section.level:
                 break
-            if sub.level == section.level + 1:
-                subs.append(sub.chapters[0])
+            if sub.level == section.level + 1 and not POINT_START.match(sub.heading):
+                subs.append(sub.chapters[0])  # 一是/二是 points are the section's own text
         if len(set(subs)) >= 2:
             section.chapters = ["其他"]
 

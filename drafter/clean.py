@@ -10,12 +10,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-CJK = r"\u4e00-\u9fff"
-_CJK_CH = re.compile(f"[{CJK}]")
+from .text import CLOSERS, HAN, TERMINAL, ends_sentence, fix_punctuation, han_count  # noqa: F401 (shared rules)
 
-# Sentence-final punctuation: a paragraph that ends with one of these is complete.
-TERMINAL = "。！？!?…"
-CLOSERS = "”’」』）)》"
+CJK = HAN
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 
@@ -27,20 +24,8 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-_ASCII_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
-# ASCII punctuation touching a CJK character (or a full-width one) on either side.
-_ASCII_PUNCT = re.compile(
-    rf"(?<=[{CJK}“”‘’、，。）》])\s*([,;:?!])\s*|\s*([,;:?!])\s*(?=[{CJK}“”‘’《（])"
-)
-_PAREN = re.compile(rf"\((?=[^()]*[{CJK}])([^()]*)\)")
 # Spaces inside Chinese text: between CJK/digits/full-width punctuation they are layout, not meaning.
 _INNER_SPACE = re.compile(rf"(?<=[{CJK}\d%，。；：、“”）（《》])[ \u3000]+(?=[{CJK}\d“”（《])")
-
-
-def fix_punctuation(text: str) -> str:
-    """Make ASCII punctuation between Chinese characters full-width."""
-    text = _ASCII_PUNCT.sub(lambda m: _ASCII_TO_FULL[m.group(1) or m.group(2)], text)
-    return _PAREN.sub(lambda m: f"（{m.group(1)}）", text)
 
 
 def tidy_body(text: str) -> str:
@@ -56,15 +41,8 @@ def tidy_heading(text: str) -> str:
     return re.sub(r"[ \u3000]+", " ", text)
 
 
-def ends_sentence(text: str) -> bool:
-    text = text.rstrip(" \u3000")
-    while text and text[-1] in CLOSERS:
-        text = text[:-1]
-    return bool(text) and text[-1] in TERMINAL
-
-
 def cjk_count(text: str) -> int:
-    return len(_CJK_CH.findall(text))
+    return han_count(text)
 
 
 # --- page furniture, bylines, captions -----------------------------------------

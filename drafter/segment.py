@@ -17,18 +17,11 @@ import re
 from dataclasses import dataclass, field
 
 from . import clean
+from .text import CN_NUM, HAN, POINT as _POINT, numbered_level, sentences  # noqa: F401 (shared rules)
 from .model import Article, Passage, Section
 
 MAX_PASSAGE = 400  # characters; longer paragraphs are split
 
-CN_NUM = "一二三四五六七八九十"
-_NUMBERED = [
-    (1, re.compile(rf"^[{CN_NUM}]{{1,3}}、")),
-    (2, re.compile(rf"^[（(][{CN_NUM}]{{1,3}}[)）]")),
-    (3, re.compile(r"^\d{1,2}[.．、](?!\d)")),
-    (4, re.compile(r"^[（(]\d{1,2}[)）]")),
-]
-_POINT = re.compile(rf"(?<![{CN_NUM}])[{CN_NUM}]{{1,2}}是(?=[^，,；;。]{{1,40}}[，,。；;：:])")
 _MARKS = re.compile(r"^(#{1,6})\s*(.*)$")
 # A subtitle that opens with the unit's name: 济宁市加快建设一流产业技术工人队伍.
 _ORG_HINT = re.compile(r"^[\u4e00-\u9fff]{2,8}?(省|市|县|区|州|旗|盟|集团|公司|兵团)")
@@ -60,13 +53,70 @@ class Unit:
     blank_before: int = 0
     blank_after: int = 0
     lines: list[Line] = field(default_factory=list)
+    runin: bool = False  # the lead clause of a paragraph, cut off its body
 
 
-def numbered_level(text: str) -> int:
-    for level, pattern in _NUMBERED:
-        if pattern.match(text):
-            return level
-    return 0
+# --- pass 0: run-together text -----------------------------------------------------------
+
+# Paragraph gaps of a one-line paste: three or more spaces between two pieces of text.
+_WIDE_GAP = re.compile(r"(?<=\S)[ \u3000\t]{3,}(?=\S)")
+# Page-chunk markers of document viewers: "2、" opening a long line that goes on from the last.
+_CHUNK = re.compile(r"^(\d{1,2})、")
+_MARKER = rf"(?:[{CN_NUM}]{{1,3}}、(?![{CN_NUM}])|[（(][{CN_NUM}]{{1,3}}[)）]|\d{{1,2}}\s?[.．、](?![\d.．%])|[（(]\d{{1,2}}[)）])"
+# A heading number run into the text: after a sentence end or a gap (spaces), or a bracketed
+# Chinese numeral anywhere but after 第 (（一）never sits inside a sentence).
+_RUN_IN_NUMBER = re.compile(
+    rf"(?:(?<=[。！？；：:!?;])[ \u3000]*|(?<=[{HAN}”）)])[ \u3000]+)(?={_MARKER})"
+    rf"|(?<=[{HAN}])(?<!第)(?=[（(][{CN_NUM}]{{1,3}}[)）])"
+)
+_LONG_LINE = 60
+
+
+def unrun(text: str) -> list[tuple[int, str]]:
+    """Split run-together text back into lines, each with its 1-based line number in the
+    source: paragraph gaps of one-line pastes, heading numbers glued to the text before
+    them, and page-chunk markers (1、 2、) removed."""
+    lines = _join_page_chunks(text.split("\n"))
+    out: list[tuple[int, str]] = []
+    for no, line in lines:
+        if len(line) <= _LONG_LINE:
+            out.append((no, line))
+            continue
+        for piece in _WIDE_GAP.split(line):
+            if len(piece) > _LONG_LINE:
+                out.extend((no, p) for p in _RUN_IN_NUMBER.split(piece) if p.strip())
+            else:
+                out.append((no, piece))
+    return out
+
+
+def _join_page_chunks(lines: list[str]) -> list[tuple[int, str]]:
+    """Long lines numbered 1、 2、 3、 where a line's predecessor stops mid-sentence are pages of a
+    document viewer, not headings: drop the numbers and join the page back to the one before."""
+    chunks = [i for i, l in enumerate(lines) if len(l) > 150 and _CHUNK.match(l.strip())]
+    numbers = {i: int(_CHUNK.match(lines[i].strip()).group(1)) for i in chunks}
+    prev_of = {}
+    for a, b in zip(chunks, chunks[1:]):
+        if numbers[b] == numbers[a] + 1:
+            prev_of[b] = a
+    broken = [b for b, a in prev_of.items() if not clean.ends_sentence(lines[b - 1] if lines[b - 1].strip() else lines[a])]
+    if not broken:
+        return list(enumerate(lines, 1))
+    run = set(prev_of) | set(prev_of.values())
+    out: list[tuple[int, str]] = []
+    for i, line in enumerate(lines):
+        if i in run:
+            stripped = _CHUNK.sub("", line.strip(), count=1)
+            if i in prev_of:
+                while out and not out[-1][1].strip():
+                    out.pop()  # the blank lines between two pages
+                if out and not clean.ends_sentence(out[-1][1]):
+                    out[-1] = (out[-1][0], out[-1][1] + stripped)
+                    continue
+            out.append((i + 1, stripped))
+        else:
+            out.append((i + 1, line))
+    return out
 
 
 # --- pass 1: lines and groups ---------------------------------------------------------
@@ -77,7 +127,8 @@ FURNITURE = "furniture"
 
 def _lines(text: str) -> tuple[list[Line | str | None], list[str]]:
     """Lines with furniture and the TOC blanked out (None), and the TOC's entry titles."""
-    raw = clean.remove_watermarks(clean.normalize(text)).split("\n")
+    numbered = unrun(clean.remove_watermarks(clean.normalize(text)))
+    raw = [l for _, l in numbered]
     stripped = [l.strip(" \u3000\t") for l in raw]
     toc = clean.find_toc(stripped)
     entries: list[str] = []
@@ -94,7 +145,7 @@ def _lines(text: str) -> tuple[list[Line | str | None], list[str]]:
             out.append(FURNITURE)  # breaks a group but is not a blank line
             continue
         indented = r.startswith(("\u3000", "  ", "\t")) and not r.startswith("#")
-        out.append(Line(i + 1, s, indented, r.endswith("  ")))
+        out.append(Line(numbered[i][0], s, indented, r.endswith("  ")))
     return out, entries
 
 
@@ -162,7 +213,7 @@ def _units(groups: list[Group], entry_keys: set[str]) -> list[Unit]:
                 flush_text()
                 units.append(Unit("title", s, line.no, lines=[line]))
                 continue
-            level = numbered_level(s)
+            level = line_level(s)
             if level and _heading_like_numbered(s):
                 flush_text()
                 units.extend(_numbered_units(s, line, level))
@@ -177,23 +228,50 @@ def _units(groups: list[Group], entry_keys: set[str]) -> list[Unit]:
     return units
 
 
+# A heading whose numeral was lost in copying: .政治引领不断深化。
+_LOST_NUMERAL = re.compile(rf"^[.．](?=[{HAN}“])")
+MAX_LEAD = 60  # characters: a lead clause longer than this is a sentence of the body
+
+
+def line_level(s: str) -> int:
+    return numbered_level(s) or (3 if _LOST_NUMERAL.match(s) else 0)
+
+
+def _lead_end(s: str) -> int | None:
+    """Where the lead clause of a numbered or 一是 line ends (heading = s[:end]), or None when
+    the whole line is the heading. The lead is the first sentence when short enough; in
+    run-together text it stops where a 一是 point starts, or at its first comma when the
+    first sentence is too long to be a heading."""
+    body = s.rstrip("。")
+    stop = body.find("。")
+    point = next((m.start() for m in _POINT.finditer(s) if m.start() > 4), None)
+    if point is not None and (stop < 0 or point < stop) and point <= MAX_LEAD:
+        return point
+    if stop < 0:
+        return None
+    if stop <= MAX_LEAD:
+        return stop
+    comma = re.search(r"[，,]", s)
+    if comma and 8 <= comma.start() <= 30:
+        return comma.start()
+    return -1  # a paragraph that happens to start with a number
+
+
 def _heading_like_numbered(s: str) -> bool:
     """一、X is a heading unless it is a full paragraph (several sentences)."""
-    body = s.rstrip("。")
-    return "。" not in body or body.index("。") <= 40
+    return _lead_end(s) != -1
 
 
 def _numbered_units(s: str, line: Line, level: int) -> list[Unit]:
     # Run-in heading: （一）坚持政治引领。全年开展… → heading + text.
-    body = s.rstrip("。")
-    if "。" in body:
-        cut = body.index("。")
-        head, rest = s[:cut], s[cut + 1 :]
-        return [
-            Unit("heading", head, line.no, level=level, lines=[line]),
-            Unit("text", rest, line.no, lines=[line]),
-        ]
-    return [Unit("heading", s.rstrip("。"), line.no, level=level, lines=[line])]
+    cut = _lead_end(s)
+    if cut is None:
+        return [Unit("heading", s.rstrip("。"), line.no, level=level, lines=[line])]
+    head, rest = s[:cut], s[cut:].lstrip("。，, ")
+    return [
+        Unit("heading", head, line.no, level=level, lines=[line]),
+        Unit("text", rest, line.no, lines=[line]),
+    ]
 
 
 def _text_units(lines: list[Line], g: Group) -> list[Unit]:
@@ -310,6 +388,7 @@ def segment(text: str) -> list[Article]:
     _find_titles(units, has_toc=bool(entries))
     units = [u for u in units if u.kind != "drop"]
     _join_broken_paragraphs(units)
+    units = _run_in_headings(units)
     return _build(units)
 
 
@@ -411,6 +490,160 @@ def _join_broken_paragraphs(units: list[Unit]) -> None:
             del units[i + 1]
             continue
         i += 1
+
+
+# --- run-in headings -------------------------------------------------------------------------
+
+# Openers of ordinary sentences, never a heading's lead: 今年以来，… 目前，…
+_PLAIN_OPENER = re.compile(r"^(今年|去年|明年|目前|同时|此外|其中|全年|截至|截止|近年|为此|据|经|通过|在|按照|根据|如|但|并|又|还|共|我们|我局|我校|我镇|他们)")
+_SHORT_LEAD = 24  # characters of an unnumbered lead clause
+
+
+def _first_sentence(text: str) -> str:
+    m = re.search(r"[。！？]", text)
+    return text[: m.start()] if m else ""
+
+
+def _unnumbered_lead(text: str) -> bool:
+    """A short verdict sentence that can head a paragraph: 职工素质建设旗帜鲜明。 典型选树硕果盈枝。"""
+    lead = _first_sentence(text)
+    return (
+        6 <= len(lead) <= 16
+        and len(text) - len(lead) >= 20
+        and not re.search(r"[，,：:；;、\d]", lead)
+        and not _PLAIN_OPENER.match(lead)
+        and not re.match(r"^[这那此其它他她我你]", lead)
+        and not _POINT.match(lead)
+        and _balanced(lead)
+    )
+
+
+def _run_in_headings(units: list[Unit]) -> list[Unit]:
+    """Cut run-in headings off their paragraphs (ISSUE: the commonest heading in Chinese
+    reports). Three shapes are recognised, each by evidence beyond one sentence:
+    - a 一是/二是 point whose lead sentence is short (≤ 22 characters, at most one comma),
+      a level below the heading it sits under;
+    - parallel lead clauses: two or more paragraphs of one section that each open with a
+      short verdict sentence (典型选树硕果盈枝。…), or three such sentences of similar length
+      inside one long paragraph (a news item run together);
+    - anaphoric leads: three or more paragraphs opening with the same words before a comma
+      (这一年，我们…), whose first clause after those words is the heading.
+    """
+    out: list[Unit] = []
+    level = 0
+    i = 0
+    while i < len(units):
+        u = units[i]
+        if u.kind != "text":
+            if u.kind == "heading":
+                level = u.level or 1
+            elif u.kind == "title":
+                level = 0
+            out.append(u)
+            i += 1
+            continue
+        j = i
+        while j < len(units) and units[j].kind == "text":
+            j += 1
+        out.extend(_section_run_ins(units[i:j], level))
+        i = j
+    return out
+
+
+def _section_run_ins(paras: list[Unit], level: int) -> list[Unit]:
+    sub = max(level + 1, 2)  # a run-in heading sits below any heading on a line of its own
+    leads = [p for p in paras if _unnumbered_lead(p.text)]
+    if len(leads) * 2 < len(paras):
+        leads = []  # parallel leads open most paragraphs of their section
+    anaphora = _anaphoric_prefix(paras)
+    out: list[Unit] = []
+    for p in paras:
+        if anaphora and p.text.startswith(anaphora):
+            rest = p.text[len(anaphora):]
+            first = _first_sentence(p.text)
+            m = re.search(r"[，,]", rest)
+            head = first if first and len(first) <= 40 else (anaphora + rest[: m.start()] if m else "")
+            if head and len(head) < len(p.text) - 10:
+                out.extend(_cut(p, head, sub))
+                continue
+        if len(leads) >= 2 and p in leads:
+            out.extend(_cut(p, _first_sentence(p.text), sub))
+            continue
+        out.extend(_split_points(p, sub))
+    result: list[Unit] = []
+    for u in out:
+        result.extend(_split_parallel_inside(u, sub) if u.kind == "text" else [u])
+    return result
+
+
+def _cut(p: Unit, head: str, level: int) -> list[Unit]:
+    rest = p.text[len(head):].lstrip("。！？，, ")
+    h = Unit("heading", head, p.line, level=level, lines=p.lines, runin=True)
+    t = Unit("text", rest, p.line, indented=p.indented, lines=p.lines)
+    return [h, t] if rest else [h]
+
+
+def _anaphoric_prefix(paras: list[Unit]) -> str:
+    """The opening words (up to a comma) shared by three or more paragraphs: 这一年，"""
+    counts: dict[str, int] = {}
+    for p in paras:
+        m = re.match(r"^[—-]*([^，,。]{2,6}[，,])", p.text)
+        if m:
+            counts[m.group(0)] = counts.get(m.group(0), 0) + 1
+    best = max(counts.items(), key=lambda kv: kv[1], default=("", 0))
+    return best[0] if best[1] >= 3 and not _PLAIN_OPENER.match(best[0].lstrip("—-")) else ""
+
+
+def _split_points(p: Unit, level: int) -> list[Unit]:
+    """一是抓思想武装。围绕… : each point with a short lead sentence becomes a heading."""
+    text = p.text
+    cuts = []
+    for m in _POINT.finditer(text):
+        start = m.start()
+        if start and text[start - 1] not in "。！？；; ":
+            continue
+        lead = _first_sentence(text[start:])
+        if lead and len(lead) <= 22 and lead.count("，") + lead.count(",") <= 1 and len(text) - start - len(lead) > 10:
+            cuts.append((start, lead))
+    if not cuts:
+        return [p]
+    out: list[Unit] = []
+    if cuts[0][0] > 0:
+        out.append(Unit("text", text[: cuts[0][0]].strip(), p.line, indented=p.indented, lines=p.lines))
+    for (start, lead), nxt in zip(cuts, cuts[1:] + [(len(text), "")]):
+        out.append(Unit("heading", lead, p.line, level=level, lines=p.lines, runin=True))
+        rest = text[start + len(lead) : nxt[0]].lstrip("。！？ ")
+        if rest:
+            out.append(Unit("text", rest, p.line, lines=p.lines))
+    return out
+
+
+def _split_parallel_inside(p: Unit, level: int) -> list[Unit]:
+    """Three or more short verdict sentences of similar length inside one long paragraph
+    (a news summary run together): each opens a part."""
+    if len(p.text) < 300:
+        return [p]
+    spans = []
+    pos = 0
+    for sent in re.finditer(r"[^。！？]+[。！？]", p.text):
+        body = sent.group(0)[:-1]
+        if pos < sent.start():
+            pos = sent.start()
+        if 6 <= len(body) <= 16 and not re.search(r"[，,：:；;、\d“”]", body) and not _PLAIN_OPENER.match(body):
+            spans.append((sent.start(), body))
+    if len(spans) < 3 or max(len(b) for _, b in spans) - min(len(b) for _, b in spans) > 3:
+        return [p]
+    if any(b - a < 40 for (a, _), (b, _) in zip(spans, spans[1:])):
+        return [p]
+    out: list[Unit] = []
+    if spans[0][0] > 0:
+        out.append(Unit("text", p.text[: spans[0][0]], p.line, indented=p.indented, lines=p.lines))
+    for (start, body), nxt in zip(spans, spans[1:] + [(len(p.text), "")]):
+        out.append(Unit("heading", body, p.line, level=level, lines=p.lines, runin=True))
+        rest = p.text[start + len(body) + 1 : nxt[0]]
+        if rest:
+            out.append(Unit("text", rest, p.line, lines=p.lines))
+    return out
 
 
 def _build(units: list[Unit]) -> list[Article]:

@@ -197,23 +197,28 @@ def test_marked_up_and_paired_headings():
 
 def test_long_paragraph_split_at_points_keeps_section():
     points = "".join(
-        f"{n}是{t}。" + "内容" * 60
+        f"{n}是{t}。" + "内容" * 60 + "。"
         for n, t in zip("一二三四", ["抓好思想政治引领宣讲", "开展劳动和技能竞赛", "做好困难职工帮扶送温暖", "推进建会入会智慧工会"])
     )
     text = "一、重点工作\n\n" + points + "\n"
     (a,) = parse_text(text).articles
-    section = a.sections[-1]
-    assert len(section.passages) == 4
-    assert all(len(p.text) <= 400 for p in section.passages)
-    assert [p.text[:2] for p in section.passages] == ["一是", "二是", "三是", "四是"]
-    assert [p.chapters[0] for p in section.passages] == ["思想引领", "建功立业", "维权服务", "改革创新"]
+    # Each point with a short lead sentence is a run-in heading one level below 一、
+    subs = [s for s in a.sections if s.level == 2]
+    assert [s.heading[:2] for s in subs] == ["一是", "二是", "三是", "四是"]
+    assert all(len(s.passages) == 1 and len(s.passages[0].text) <= 400 for s in subs)
+    assert [s.chapters[0] for s in subs] == ["思想引领", "建功立业", "维权服务", "改革创新"]
+    assert a.sections[0].heading == "一、重点工作" and a.sections[0].chapters == ["其他"]
 
 
 def test_mixed_points_section_gives_passages_their_own_chapters(parsed):
     article = parsed["003_538a83465ddcf2c0.txt"].articles[0]
     section = next(s for s in article.sections if s.heading.startswith("攻坚克难"))
     assert section.chapters == ["其他"]
-    chapters = {p.text[:2]: p.chapters[0] for p in section.passages if p.text[1] == "是"}
+    i = article.sections.index(section)
+    points = [s for s in article.sections[i + 1 :] if s.level == section.level + 1 and s.heading[1:2] == "是"]
+    # Points with a short lead are run-in sub-headings; a long one stays a passage of its own.
+    chapters = {s.heading[:2]: s.chapters[0] for s in points}
+    chapters.update({p.text[:2]: p.chapters[0] for s in points for p in s.passages if p.text[1] == "是"})
     assert chapters["一是"] == "思想引领"
     assert chapters["三是"] == "建功立业"
     assert chapters["四是"] == "维权服务"

@@ -1,0 +1,142 @@
+"""Chinese text rules every stage shares (see docs/text-rules.md).
+
+One place for: the Han character ranges, ASCII → full-width punctuation, sentence
+ends and sentence splitting, heading-number patterns and their levels, the 一是/二是
+points, traditional → simplified conversion (zhconv) with pinyin left in brackets
+removed, and the entry point to the configured jieba tokenizer. Reading, cleaning,
+segmentation, classification and the phrasing bank import these, so a draft and the
+corpus are read by the same rules.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# CJK Unified Ideographs, Extension A and the compatibility block (traditional texts use it).
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+HAN_RE = re.compile(f"[{HAN}]")
+CN_NUM = "一二三四五六七八九十"
+
+# --- punctuation --------------------------------------------------------------------------
+
+ASCII_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+# ASCII punctuation touching a Han character (or a full-width mark) on either side.
+_ASCII_PUNCT = re.compile(
+    rf"(?<=[{HAN}“”‘’、，。）》])\s*([,;:?!])\s*|\s*([,;:?!])\s*(?=[{HAN}“”‘’《（])"
+)
+# ASCII brackets around text that holds a Han character: (市级) → （市级）.
+_PAREN = re.compile(rf"\((?=[^()]*[{HAN}])([^()]*)\)")
+
+# Sentence-final marks: a paragraph that ends with one of these is complete.
+TERMINAL = "。！？!?…"
+CLOSERS = "”’」』）)》"
+# Marks that end a sentence for splitting (； and ﹔ end a clause of a list).
+SENTENCE_END = "。！？；!?;﹔"
+_SENT_RE = re.compile(f"[^{SENTENCE_END}]+[{SENTENCE_END}]*[{CLOSERS}]*")
+
+
+def fix_punctuation(text: str) -> str:
+    """ASCII , ; : ? ! ( ) between Chinese characters made full-width (增长3.5%,达到 → 增长3.5%，达到)."""
+    text = _ASCII_PUNCT.sub(lambda m: ASCII_TO_FULL[m.group(1) or m.group(2)], text)
+    return _PAREN.sub(lambda m: f"（{m.group(1)}）", text)
+
+
+def ends_sentence(text: str) -> bool:
+    text = text.rstrip(" \u3000")
+    while text and text[-1] in CLOSERS:
+        text = text[:-1]
+    return bool(text) and text[-1] in TERMINAL
+
+
+def sentences(text: str) -> list[str]:
+    """Sentences (with their final mark and closing quote), stripped, none empty."""
+    return [s.strip() for s in _SENT_RE.findall(text) if s.strip()]
+
+
+def han_count(text: str) -> int:
+    return len(HAN_RE.findall(text))
+
+
+# --- heading numbers ------------------------------------------------------------------------
+
+# Levels of numbered headings: 一、 > （一） > 1. / 1、 > （1） > ①.
+NUMBERED = [
+    (1, re.compile(rf"^[{CN_NUM}]{{1,3}}[、.．](?![{CN_NUM}])")),
+    (2, re.compile(rf"^[（(][{CN_NUM}]{{1,3}}[)）][、.．]?")),
+    (3, re.compile(r"^\d{1,2}\s?[.．、](?![\d.．])")),
+    (4, re.compile(r"^[（(]\d{1,2}[)）][、.．]?")),
+    (4, re.compile(r"^[①-⑳]")),
+]
+# Any heading number (or Markdown marks, or 第一部分) at the start of a line, for stripping.
+NUMBERING = re.compile(
+    rf"^\s*(?:#+\s*|[{CN_NUM}]+[、.．]\s*|[（(][{CN_NUM}\d]+[）)][、.．]?\s*|\d+\s?[.．、]\s*|[①-⑳]\s*|"
+    rf"第[{CN_NUM}]+[章节部分篇][、：:\s]*)"
+)
+# 一是/二是 points (1是 where the numeral was turned into a digit).
+POINT = re.compile(rf"(?<![{CN_NUM}\d])(?:[{CN_NUM}]{{1,2}}|[1-9])是(?=[^，,；;。]{{1,40}}[，,。；;：:])")
+POINT_START = re.compile(rf"^(?:[{CN_NUM}]{{1,2}}|[1-9])是")
+# 第一部分 / 第二章 parts of a long report.
+PART = re.compile(rf"^第[{CN_NUM}]{{1,3}}(部分|章|篇)")
+
+
+def numbered_level(text: str) -> int:
+    """The level a heading's number gives it (1 for 一、 … 4 for （1） and ①), 0 when unnumbered."""
+    for level, pattern in NUMBERED:
+        if pattern.match(text):
+            return level
+    return 0
+
+
+def strip_numbering(text: str) -> str:
+    return NUMBERING.sub("", text, count=1)
+
+
+# --- traditional characters and pinyin ---------------------------------------------------
+
+# Pinyin a web page left after a character: 報(bào)告, 領(lǐng)導(dǎo).
+PINYIN_IN_BRACKETS = re.compile(r"[(（][a-zü\u00e0-\u01dc\u0300-\u036f]{1,8}[)）]")
+
+
+def strip_pinyin(text: str) -> str:
+    return PINYIN_IN_BRACKETS.sub("", text)
+
+
+@lru_cache(maxsize=4096)
+def _simplified(text: str) -> str:
+    import zhconv  # well-kept MediaWiki conversion tables; imported on first use
+
+    return zhconv.convert(text, "zh-cn")
+
+
+def simplified(text: str) -> str:
+    """The simplified form of ``text`` with pinyin in brackets removed: what chapters and the
+    index read. Display keeps the text as written."""
+    text = strip_pinyin(text)
+    if not _needs_conversion(text):
+        return text
+    return _simplified(text) if len(text) < 2000 else zhconv_long(text)
+
+
+def zhconv_long(text: str) -> str:
+    import zhconv
+
+    return zhconv.convert(text, "zh-cn")
+
+
+# Characters that occur only in traditional writing and are common in reports.
+_TRAD_HINT = re.compile("[們會學習這為與發機關經濟國報導區縣後從對時動業員職體]")
+
+
+def _needs_conversion(text: str) -> bool:
+    return _TRAD_HINT.search(text) is not None
+
+
+# --- the tokenizer ------------------------------------------------------------------------------
+
+
+def tokenizer(compact: bool = True):
+    """The one configured jieba tokenizer (union terms loaded); see drafter.tokenize."""
+    from .tokenize import _jieba
+
+    return _jieba(compact)
