@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .text import CLOSERS, HAN, TERMINAL, ends_sentence, fix_punctuation, han_count  # noqa: F401 (shared rules)
+from .text import CLOSERS, HAN, TERMINAL, ends_sentence, fix_punctuation, han_count, simplified  # noqa: F401 (shared rules)
 
 CJK = HAN
 
@@ -59,7 +59,7 @@ _FURNITURE = [
     re.compile(r"^▶"),  # photo caption marker
     re.compile(r"\s摄$"),
     re.compile(r"^\S{2,3}(?<![难问主课专话标议])题$"),  # calligraphy credit (丁志刚题)
-    re.compile(r"^第\s*\d+\s*页(\s*共\s*\d+\s*页)?$|^[-—–]\s*\d+\s*[-—–]$|^\d{1,4}$"),  # page numbers
+    re.compile(r"^第\s*\d+\s*页(\s*共\s*\d+\s*页)?$|^[-—–]\s*\d+\s*[-—–]$|^\d{1,8}$"),  # page numbers
     re.compile(r"(联合)?主办$"),
 ]
 
@@ -74,12 +74,38 @@ def remove_watermarks(text: str) -> str:
     return _WATERMARK.sub("", text)
 
 
+# Web-page furniture: breadcrumbs, page headers and footers, document-sharing sites' notices,
+# template sites' introductions, salutations and hidden-text gaps (see docs/text-rules.md).
+_SITE = [
+    re.compile(r"^(当前位置|您的位置|你的位置|您现在的位置|位置)\s*[:：]|^首页\s*$|^首页\s*[>＞»]|^[>＞»]"),
+    re.compile(r"\S\s*(>>|[>＞»›])\s*\S.*(>>|[>＞»›])"),  # 找总结网 > 总结报告范文 > …
+    re.compile(r"^[|｜]"),  # | 找总结网2
+    re.compile(r"^[-•·*]?\s*(时间|发布时间|更新时间|发布日期|日期|来源|作者|浏览|浏览次数|字体|字号|上传人|上传时间|文档编号|编辑)\s*[:：]"),
+    re.compile(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*\d{1,2}:\d{2}"),  # a date-time stamp
+    re.compile(r"本文档|文档编号|下载文档|由会员分享|资源描述|版权归属|网站客服|收益归属|仅部分预览|copyright|"
+               r"all rights reserved|此处隐藏|下载后查看|精选优质文档|倾情为你奉上|点击查看更多|_第\d+页$|"
+               r"第\s*\d+\s*页\s*/\s*共|^[-•·*]?\s*[\d.]+\s*(KB|MB|页)$", re.I),
+    re.compile(r"^(返回|下载|相关|举报|分享|收藏|打印|关闭|关于我们)(\s+\S{2,4}){0,5}$|^.{0,10}网上家园$|[|｜].*[|｜]"),
+    # Template sites' introductions: 下面是小编为您整理的…，供您参考！
+    re.compile(r"(下面是|以下是|下面小编|欢迎阅读).{0,60}(小编|整理|参考|参阅|喜欢|范文|分享|带来)|"
+               r"供您参考|供大家参考|仅供参考|感谢您的(阅读|参阅)|小编.{0,10}(为|给)(您|大家|你)"),
+    # Salutations: 各位代表、同志们：
+    re.compile(r"^(各位|尊敬的|同志们|亲爱的)[^。！？]{0,30}[:：!！]$"),
+]
+
+
+def is_site_furniture(line: str) -> bool:
+    s = simplified(line.strip(" \u3000"))
+    return len(s) <= 250 and any(p.search(s) for p in _SITE)
+
+
 def is_furniture(line: str) -> bool:
-    """Newspaper and page furniture: date, weekday, editors, phone, e-mail, bylines, credits, ads."""
+    """Newspaper and page furniture: date, weekday, editors, phone, e-mail, bylines, credits, ads,
+    and web-page furniture (breadcrumbs, site notices, template introductions, salutations)."""
     s = line.strip(" \u3000")
     if not s:
         return False
-    if _ADVERT.search(s):
+    if _ADVERT.search(s) or is_site_furniture(s):
         return True
     if len(s) > 40:
         return bool(re.match(r"^▶", s))

@@ -244,6 +244,10 @@ def _lead_end(s: str) -> int | None:
     first sentence is too long to be a heading."""
     body = s.rstrip("。")
     stop = body.find("。")
+    # A one-line paste keeps a space between a heading and its body: 求真务实，坚持民主管理制度 对触及…
+    gap = re.search(rf"(?<=[{HAN}”）)])[ \u3000]+(?=[{HAN}“])", s)
+    if gap and 6 <= gap.start() <= MAX_LEAD and (stop < 0 or gap.start() < stop):
+        return gap.start()
     point = next((m.start() for m in _POINT.finditer(s) if m.start() > 4), None)
     if point is not None and (stop < 0 or point < stop) and point <= MAX_LEAD:
         return point
@@ -324,10 +328,22 @@ def _resolve_short(units: list[Unit], uses_marks: bool) -> None:
         if units[i].kind == "short":
             units[i].kind = "drop"
 
+    first = next((i for i, u in enumerate(units) if u.kind != "drop"), None)
     for i, u in enumerate(units):
         if u.kind != "short":
             continue
         parts = [l.text for l in u.lines]
+        if i == first and len(u.text) <= 60 and not clean.looks_like_caption(u.text) and not uses_marks:
+            # The first line of a text, when short and followed by body text, a heading or a
+            # copy of itself, is its title (a masthead is followed by another short line).
+            j = next_content(i)
+            nxt = units[j] if j is not None else None
+            if nxt is not None and (
+                nxt.kind in ("text", "heading")
+                or (nxt.kind == "short" and clean.title_key(nxt.text) == clean.title_key(u.text))
+            ):
+                u.kind = "heading"
+                continue
         j = next_content(i)
         nxt = units[j] if j is not None else None
         j2 = next_content(j) if j is not None else None
@@ -363,7 +379,7 @@ def _resolve_short(units: list[Unit], uses_marks: bool) -> None:
             u.kind = "heading"
             prev = units[i - 1] if i > 0 else None
             # A bare heading right under another bare heading is its sub-heading (思想铸魂 / 深挖…).
-            sub = prev is not None and prev.kind == "heading" and not prev.marks and not numbered_level(prev.text)
+            sub = prev is not None and prev.kind == "heading" and not prev.marks and not line_level(prev.text)
             u.level = 2 if has_numbered or sub else 1
             continue
         u.kind = "drop"
@@ -385,11 +401,29 @@ def segment(text: str) -> list[Article]:
     units = [u for u in units if u.kind != "drop"]
     if uses_marks:
         _levels_from_marks(units)
+    units = _drop_repeats(units)
     _find_titles(units, has_toc=bool(entries))
     units = [u for u in units if u.kind != "drop"]
     _join_broken_paragraphs(units)
     units = _run_in_headings(units)
     return _build(units)
+
+
+def _drop_repeats(units: list[Unit]) -> list[Unit]:
+    """Web pages repeat their title (and a preview of the first headings) above the text:
+    a heading that repeats one above it, with no paragraph of body text in between, is a copy."""
+    seen: set[str] = set()
+    out: list[Unit] = []
+    for u in units:
+        if u.kind == "text" and len(u.text) > 100:
+            seen.clear()
+        elif u.kind in ("heading", "title", "subtitle"):
+            key = clean.title_key(u.text)
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(u)
+    return out
 
 
 def _levels_from_marks(units: list[Unit]) -> None:
@@ -419,7 +453,7 @@ def _find_titles(units: list[Unit], has_toc: bool) -> None:
     for u in units:
         if u.kind == "text":
             break
-        if u.kind == "heading" and not u.marks and not numbered_level(u.text) and not u.text.startswith("——"):
+        if u.kind == "heading" and not u.marks and not line_level(u.text) and not u.text.startswith("——"):
             lead.append(u)
     for u in lead[:-2]:
         u.kind = "drop"
@@ -436,12 +470,12 @@ def _find_titles(units: list[Unit], has_toc: bool) -> None:
         sub = (
             nxt is not None
             and nxt.kind == "heading"
-            and not numbered_level(nxt.text)
+            and not line_level(nxt.text)
             and (nxt.text.startswith("——") or _ORG_HINT.search(nxt.text) is not None)
         )
-        if not seen_text and not numbered_level(u.text) and not any(x.kind == "title" for x in units[:i]):
+        if not seen_text and not line_level(u.text) and not any(x.kind == "title" for x in units[:i]):
             u.kind = "title"
-        elif sub and not numbered_level(u.text):
+        elif sub and not line_level(u.text):
             u.kind = "title"
         if u.kind == "title" and sub:
             nxt.kind = "subtitle"
