@@ -78,7 +78,8 @@ def remove_watermarks(text: str) -> str:
 # template sites' introductions, salutations and hidden-text gaps (see docs/text-rules.md).
 _SITE = [
     re.compile(r"^(当前位置|您的位置|你的位置|您现在的位置|位置)\s*[:：]|^首页\s*$|^首页\s*[>＞»]|^[>＞»]"),
-    re.compile(r"\S\s*(>>|[>＞»›])\s*\S.*(>>|[>＞»›])"),  # 找总结网 > 总结报告范文 > …
+    re.compile(r"\S\s*(>>|[>＞»›])\s*\S.*(>>|[>＞»›])|\S\s*(>>|»)\s*\S"),  # 找总结网 > 总结报告范文 > …
+    re.compile(r"[\s。！]\S{2,4}\s*摄$"),  # a photo caption ending in its byline: …召开。刘安 摄
     re.compile(r"^[|｜]"),  # | 找总结网2
     re.compile(r"^[-•·*]?\s*(时间|发布时间|更新时间|发布日期|日期|来源|作者|浏览|浏览次数|字体|字号|上传人|上传时间|文档编号|编辑)\s*[:：]"),
     re.compile(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*\d{1,2}:\d{2}"),  # a date-time stamp

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import clean
-from .text import CN_NUM, HAN, POINT as _POINT, numbered_level, sentences  # noqa: F401 (shared rules)
+from .text import CN_NUM, HAN, simplified, POINT as _POINT, numbered_level, sentences  # noqa: F401 (shared rules)
 from .model import Article, Passage, Section
 
 MAX_PASSAGE = 400  # characters; longer paragraphs are split
@@ -137,16 +137,59 @@ def _lines(text: str) -> tuple[list[Line | str | None], list[str]]:
         start, end, entries = toc
         skip = range(0, end)  # the compilation's own title sits above its TOC
     out: list[Line | str | None] = []
+    has_item_titles = any(is_item_title(s) for s in stripped)
+    short_seen: set[str] = set()
+    content = False
     for i, (r, s) in enumerate(zip(raw, stripped)):
         if i in skip or not s:
             out.append(None)
             continue
-        if clean.is_furniture(s):
+        if clean.is_furniture(s) or (has_item_titles and len(s) <= 60 and LIST_TITLE.search(simplified(s))):
             out.append(FURNITURE)  # breaks a group but is not a blank line
             continue
         indented = r.startswith(("\u3000", "  ", "\t")) and not r.startswith("#")
-        out.append(Line(numbered[i][0], s, indented, r.endswith("  ")))
+        no = numbered[i][0]
+        pieces = _cut_glued_title(s, first=not content, seen=short_seen)
+        for k, piece in enumerate(pieces):
+            out.append(Line(no, piece, indented and k == 0, r.endswith("  ") and k == len(pieces) - 1))
+        if len(s) <= 60:
+            short_seen.add(clean.title_key(s))
+        content = True
     return out, entries
+
+
+# The title of one report in a compilation or on a template site: …总结篇1, …报告（一）, …总结一：
+ITEM_TITLE = re.compile(rf"(篇\s*[{CN_NUM}\d]{{1,2}}|【篇\s*\d+】|[（(][{CN_NUM}]{{1,2}}[)）]|[{CN_NUM}]\s*[:：])$")
+_REPORT_NOUN = re.compile(r"总结|报告|汇报|综述|材料|发言|讲话|计划|思路")
+
+
+def is_item_title(s: str) -> bool:
+    s = simplified(s)
+    return len(s) <= 60 and not line_level(s) and ITEM_TITLE.search(s) is not None and _REPORT_NOUN.search(s) is not None
+
+
+# A template site's list title above them: 上半年工会工作总结7篇, …汇报【7篇】
+LIST_TITLE = re.compile(rf"([{CN_NUM}\d]+\s*篇|【\d+篇】|[（(]\d+篇[)）])$")
+# Where a report's name ends: 总结, 报告 … (not before 及/和: 总结及计划 goes on).
+_TITLE_END = re.compile(r"(总结|报告|汇报|综述|措施|计划|思路|打算|材料|案例|讲话)(篇\s*\d+|[（(][一二三四五六七八九十\d][)）])?(?![及和与暨、])")
+
+
+def _cut_glued_title(s: str, first: bool, seen: set[str]) -> list[str]:
+    """A title glued to the body on one line (总工会全年总结及措施今年以来我镇…): cut it off when
+    the line is the first of the text or starts with a copy of a short line above it."""
+    if len(s) <= 60 or line_level(s):
+        return [s]
+    cuts = [m.end() for m in _TITLE_END.finditer(s[:62]) if m.end() >= 6]
+    cuts = [c for c in cuts if not clean.ends_sentence(s[:c])]
+    if not cuts:
+        return [s]
+    head = s[: cuts[-1]].rstrip()
+    if not (first or any(clean.title_key(s[:c]) in seen for c in cuts)):
+        return [s]
+    if "，" in head or "," in head or "。" in head:
+        return [s]
+    parts = [s[a:b].strip() for a, b in zip([0] + cuts, cuts) if s[a:b].strip()]
+    return parts + [s[cuts[-1]:].strip()]
 
 
 def _groups(lines: list[Line | str | None]) -> list[Group]:
@@ -209,7 +252,7 @@ def _units(groups: list[Group], entry_keys: set[str]) -> list[Unit]:
                 flush_text()
                 units.append(Unit("heading", m.group(2).strip(), line.no, marks=len(m.group(1)), lines=[line]))
                 continue
-            if entry_keys and len(g.lines) == 1 and clean.toc_matches(entry_keys, s):
+            if (entry_keys and len(g.lines) == 1 and clean.toc_matches(entry_keys, s)) or is_item_title(s):
                 flush_text()
                 units.append(Unit("title", s, line.no, lines=[line]))
                 continue
