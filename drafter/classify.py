@@ -92,6 +92,7 @@ def score(text: str) -> Counter:
     A term counts 1 + log(n) for n occurrences, so that a generic word repeated through
     a long text (服务, 职工群众) does not outweigh several distinct specific ones."""
     out: Counter = Counter()
+    text = simplified(text)  # traditional characters and pinyin in brackets read as simplified
     for chapter, pattern in _PATTERNS.items():
         weights = LEXICON[chapter]
         counts = Counter(m.group(0) for m in pattern.finditer(text))
@@ -124,16 +125,19 @@ def _normalise(body: Counter, length: int) -> Counter:
 
 def classify_section(section: Section, body_text: str | None = None, last: bool = False) -> list[str]:
     """Chapters of a section. ``body_text`` may include the text of its sub-sections."""
-    heading = re.sub(r"^[（(]?[一二三四五六七八九十\d]+[)）、.．]", "", section.heading)
+    heading = strip_numbering(simplified(section.heading)).lstrip(".．")
     head = score(heading)
     problem_or_plan = _problem_or_plan(heading, head)
     if problem_or_plan:
         return [problem_or_plan]
+    if is_umbrella(heading):
+        return ["其他"]
     named = [c for c in MAIN_NAMES if c in heading]
     if len(named) == 1:
         return named  # a heading that names its chapter outright (改革创新)
     if body_text is None:
         body_text = "".join(p.text for p in section.passages)
+    body_text = simplified(body_text)
     # A closing section of plans: the last one, whose text is dense with future markers
     # (将继续, 新征程 …; at least one per 125 characters, unlike a work section that ends on a plan).
     future = len(_FUTURE.findall(body_text))
@@ -152,10 +156,22 @@ _PROBLEM = re.compile(r"(存在的?问题|问题和不足|不足之处|短板|�
 _PLAN = re.compile(r"(下一步|工作打算|今后|明年|未来五年|展望|工作思路|措施|目标任务|奋斗书写|新征程|新局面)")
 
 
+# What an umbrella heading is made of: 一、2022年主要工作, 一、上半年工作总结, 一年来工会工作的回顾.
+_UMBRELLA_WORDS = re.compile(
+    r"\d{4}\s*年度?|[Xx×]{2}\s*年度?|20[Xx×]{2}\s*年度?|20__\s*年度?|[上下]半年|全年|本年度|年度|今年|去年|一年来|"
+    r"工会|主要|重点|基本|开展|的|工作|情况|成效|成绩|总结|回顾|完成|进展|做法|取得|及|和|与|[\s:：，,。、]"
+)
+
+
+def is_umbrella(heading: str) -> bool:
+    """A heading that only says "the work of the year" holds several chapters: 其他."""
+    return bool(heading) and not _UMBRELLA_WORDS.sub("", heading)
+
+
 def _problem_or_plan(heading: str, head: Counter) -> str | None:
     if _PROBLEM.search(heading) and not re.search(r"(措施|解决)", heading):
         return "问题短板"
-    if re.search(r"(下一步|工作打算|今后|明年|未来五年|展望|解决.*措施)", heading):
+    if re.search(r"(下一步|工作打算|今后|明年|下半年|未来五年|展望|解决.*措施|工作(安排|设想|计划|思路))", heading):
         return "展望"
     # Closing exhortations (开创新局面, 再创新辉煌) only when the heading names no work area.
     other = max((v for c, v in head.items() if c != "展望"), default=0)
@@ -209,6 +225,9 @@ def classify_article(article: Article) -> None:
     for i, section in enumerate(sections):
         if section.passages or section.chapters[0] in ("问题短板", "展望"):
             continue
+        heading = strip_numbering(simplified(section.heading))
+        if max(score(heading).values(), default=0) >= 1.5 or any(c in heading for c in MAIN_NAMES):
+            continue  # the heading names its area (（一）思想引领持续强化): not a mere container
         subs = []
         for sub in sections[i + 1 :]:
             if sub.level <= section.level:
