@@ -102,34 +102,37 @@ def strip_pinyin(text: str) -> str:
     return PINYIN_IN_BRACKETS.sub("", text)
 
 
-@lru_cache(maxsize=4096)
-def _simplified(text: str) -> str:
+@lru_cache(maxsize=1)
+def _traditional_chars() -> frozenset[str]:
+    """Single characters zhconv changes when writing simplified Chinese."""
     import zhconv  # well-kept MediaWiki conversion tables; imported on first use
+
+    return frozenset(k for k, v in zhconv.zhconv.getdict("zh-cn").items() if len(k) == 1 and k != v)
+
+
+def is_traditional(text: str) -> bool:
+    return not _traditional_chars().isdisjoint(text)
+
+
+@lru_cache(maxsize=8192)
+def _simplified_short(text: str) -> str:
+    import zhconv
 
     return zhconv.convert(text, "zh-cn")
 
 
 def simplified(text: str) -> str:
     """The simplified form of ``text`` with pinyin in brackets removed: what chapters and the
-    index read. Display keeps the text as written."""
-    text = strip_pinyin(text)
-    if not _needs_conversion(text):
+    index read. Display keeps the text as written. Simplified text is returned as it is."""
+    if "(" in text or "（" in text:
+        text = strip_pinyin(text)
+    if not is_traditional(text):
         return text
-    return _simplified(text) if len(text) < 2000 else zhconv_long(text)
-
-
-def zhconv_long(text: str) -> str:
+    if len(text) < 200:
+        return _simplified_short(text)
     import zhconv
 
     return zhconv.convert(text, "zh-cn")
-
-
-# Characters that occur only in traditional writing and are common in reports.
-_TRAD_HINT = re.compile("[們會學習這為與發機關經濟國報導區縣後從對時動業員職體]")
-
-
-def _needs_conversion(text: str) -> bool:
-    return _TRAD_HINT.search(text) is not None
 
 
 # --- the tokenizer ------------------------------------------------------------------------------
