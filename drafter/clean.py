@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 
 from .text import CLOSERS, HAN, TERMINAL, ends_sentence, fix_punctuation, han_count, simplified  # noqa: F401 (shared rules)
 
@@ -70,8 +71,19 @@ _ADVERT = re.compile(r"【[^】]{1,10}(素材库|代笔|文库|资料库)】|添
 _WATERMARK = re.compile(r"[，,]?\s*联系[A-Z]{2,}\d{5,}\s*(?=[，,])|联系[A-Z]{2,}\d{5,}[，,]?")
 
 
+# A site's domain pasted into sentences: 利用“**”laobiganer.com：公众号…
+_DOMAIN_MARK = re.compile(rf"(?<=[{CJK}“”\"*])[A-Za-z0-9-]{{3,}}\.(?:com|cn|net|org)(?:\.cn)?[:：]?(?=[{CJK}])")
+# A site's name glued to the start of lines: 学习啦在线学习网2、努力建设…
+_LINE_MARK = re.compile(rf"^[ \u3000]*([{CJK}]{{2,12}}网)", re.M)
+
+
 def remove_watermarks(text: str) -> str:
-    return _WATERMARK.sub("", text)
+    text = _DOMAIN_MARK.sub("", _WATERMARK.sub("", text))
+    counts = Counter(m.group(1) for m in _LINE_MARK.finditer(text))
+    for mark, n in counts.items():
+        if n >= 3:  # the same site name opening three lines is not the writer's
+            text = re.sub(rf"(?m)^([ \u3000]*){re.escape(mark)}", r"\1", text)
+    return text
 
 
 # Web-page furniture: breadcrumbs, page headers and footers, document-sharing sites' notices,

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import clean
-from .text import CN_NUM, HAN, simplified, POINT as _POINT, numbered_level, sentences  # noqa: F401 (shared rules)
+from .text import CN_NUM, HAN, simplified, strip_pinyin, POINT as _POINT, numbered_level, sentences  # noqa: F401 (shared rules)
 from .model import Article, Passage, Section
 
 MAX_PASSAGE = 400  # characters; longer paragraphs are split
@@ -327,12 +327,17 @@ def _text_units(lines: list[Line], g: Group) -> list[Unit]:
         return [Unit("short", " ".join(l.text for l in lines), lines[0].no, lines=list(lines),
                      indented=lines[0].indented)]
     longest = max(len(l.text) for l in lines)
+    median = sorted(len(l.text) for l in lines)[len(lines) // 2]
     paras: list[list[Line]] = [[lines[0]]]
     for prev, line in zip(lines, lines[1:]):
         # Hard-wrapped lines run to the full width; a clearly shorter line ends its paragraph
         # (or is a heading of its own, in files with one paragraph per line and no blank lines).
         short_prev = len(prev.text) < 0.7 * max(len(line.text), 0.5 * longest)
-        new_para = not prev.hard and (short_prev or (clean.ends_sentence(prev.text) and line.indented))
+        ends = clean.ends_sentence(prev.text)
+        # No page is 100 characters wide: a line that long ending a sentence is a whole paragraph;
+        # a sentence end on a line shorter than most of the group's lines ends one too.
+        whole = ends and (len(prev.text) > 100 or len(prev.text) < 0.85 * median)
+        new_para = not prev.hard and (short_prev or whole or (ends and line.indented))
         if new_para:
             paras.append([line])
         else:
@@ -585,7 +590,7 @@ def _unnumbered_lead(text: str) -> bool:
     """A short verdict sentence that can head a paragraph: 职工素质建设旗帜鲜明。 典型选树硕果盈枝。"""
     lead = _first_sentence(text)
     return (
-        6 <= len(lead) <= 16
+        6 <= len(strip_pinyin(lead)) <= 16
         and len(text) - len(lead) >= 20
         and not re.search(r"[，,：:；;、\d]", lead)
         and not _PLAIN_OPENER.match(lead)
@@ -680,7 +685,7 @@ def _split_points(p: Unit, level: int) -> list[Unit]:
         if start and text[start - 1] not in "。！？；; ":
             continue
         lead = _first_sentence(text[start:])
-        if lead and len(lead) <= 22 and lead.count("，") + lead.count(",") <= 1 and len(text) - start - len(lead) > 10:
+        if lead and len(strip_pinyin(lead)) <= 22 and lead.count("，") + lead.count(",") <= 1 and len(text) - start - len(lead) > 10:
             cuts.append((start, lead))
     if not cuts:
         return [p]
