@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections import Counter
 
-from .text import CLOSERS, HAN, TERMINAL, ends_sentence, fix_punctuation, han_count, simplified  # noqa: F401 (shared rules)
+from .text import CLOSERS, HAN, TERMINAL, ends_sentence, fix_punctuation, han_count, numbered_level, simplified, strip_numbering  # noqa: F401 (shared rules)
 
 CJK = HAN
 
@@ -187,22 +187,25 @@ def find_toc(lines: list[str]) -> tuple[int, int, list[str]] | None:
         return None
     entries: list[str] = []
     keys: set[str] = set()
+    paged = False
     for i in range(start + 1, len(lines)):
         s = lines[i].strip(" \u3000")
         if not s:
             continue
-        key = title_key(toc_entry_title(s))
+        key = title_key(strip_numbering(toc_entry_title(s)))
         if key in keys and key:
             return start, i, entries
         if len(s) > 80 or ends_sentence(s):
             break
         if _TOC_PAGE.search(s) or s.endswith(("…", "…　")):
-            title = toc_entry_title(s)
-            entries.append(title)
-            keys.add(title_key(title))
-        # group labels such as 一、各级工会 are part of the TOC but are not entries
-    if not entries:
-        return None
+            paged = True
+        elif not (len(s) <= 60 and numbered_level(s)):
+            continue  # group labels such as 一、各级工会 are part of the TOC but are not entries
+        title = strip_numbering(toc_entry_title(s))
+        entries.append(title)
+        keys.add(title_key(title))
+    if not entries or not paged:
+        return None  # entries without page numbers count only when the body repeats one
     return start, i, entries
 
 

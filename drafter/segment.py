@@ -93,14 +93,14 @@ def unrun(text: str) -> list[tuple[int, str]]:
 def _join_page_chunks(lines: list[str]) -> list[tuple[int, str]]:
     """Long lines numbered 1、 2、 3、 where a line's predecessor stops mid-sentence are pages of a
     document viewer, not headings: drop the numbers and join the page back to the one before."""
-    chunks = [i for i, l in enumerate(lines) if len(l) > 150 and _CHUNK.match(l.strip())]
+    chunks = [i for i, l in enumerate(lines) if len(l) > 60 and _CHUNK.match(l.strip())]
     numbers = {i: int(_CHUNK.match(lines[i].strip()).group(1)) for i in chunks}
     prev_of = {}
     for a, b in zip(chunks, chunks[1:]):
         if numbers[b] == numbers[a] + 1:
             prev_of[b] = a
     broken = [b for b, a in prev_of.items() if not clean.ends_sentence(lines[b - 1] if lines[b - 1].strip() else lines[a])]
-    if not broken:
+    if not broken or max(len(lines[i]) for i in chunks) <= 150:  # pages are long
         return list(enumerate(lines, 1))
     run = set(prev_of) | set(prev_of.values())
     out: list[tuple[int, str]] = []
@@ -445,6 +445,7 @@ def segment(text: str) -> list[Article]:
     entry_keys = {clean.title_key(e) for e in entries}
     units = _units(_groups(lines), entry_keys)
     uses_marks = any(u.marks for u in units)
+    _list_items(units)
     _resolve_short(units, uses_marks)
     units = [u for u in units if u.kind != "drop"]
     if uses_marks:
@@ -455,6 +456,27 @@ def segment(text: str) -> list[Article]:
     _join_broken_paragraphs(units)
     units = _run_in_headings(units)
     return _build(units)
+
+
+def _list_items(units: list[Unit]) -> None:
+    """Numbered whole sentences with no body of their own, one after another at the same
+    level ((2)、在街道总工会的努力下，…补助。 (3)、…), are the items of a list, not headings."""
+    def item_like(u: Unit) -> bool:
+        return (
+            u.kind == "heading" and u.level > 0 and not u.marks and len(u.text) > 30
+            and len(u.lines) == 1 and u.lines[0].text.rstrip() == u.text + "。"
+        )
+
+    prev_item_level = 0
+    for i, u in enumerate(units):
+        nxt = units[i + 1] if i + 1 < len(units) else None
+        if item_like(u) and (
+            (nxt is not None and nxt.kind == "heading" and nxt.level == u.level) or prev_item_level == u.level
+        ):
+            u.kind, u.text = "text", u.text + "。"
+            prev_item_level = u.level
+        elif u.kind != "text":
+            prev_item_level = 0 if u.kind == "heading" else prev_item_level
 
 
 def _drop_repeats(units: list[Unit]) -> list[Unit]:
