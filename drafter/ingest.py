@@ -11,13 +11,14 @@ from .classify import classify_article
 from .model import Article, Document
 from .read import read_file
 from .segment import segment
+from .text import simplified
 
 def _parser_version() -> str:
     """Changes whenever the code that turns a file into a Document changes, so that
     stored documents, caches and indexes made by an older parser are rebuilt."""
     h = hashlib.sha256(b"drafter-parser-1")
     here = Path(__file__).resolve().parent
-    for name in ("read.py", "clean.py", "segment.py", "classify.py", "ingest.py", "model.py"):
+    for name in ("read.py", "clean.py", "segment.py", "classify.py", "ingest.py", "model.py", "text.py"):
         try:
             h.update((here / name).read_bytes())
         except OSError:
@@ -48,10 +49,22 @@ def parse_file(path: str | Path, embedded: bool = False) -> Document:
 
 # --- metadata -------------------------------------------------------------------------
 
-_PLACE = r"[\u4e00-\u9fff]{2,9}?(?:自治区|省|市|县|区|州|盟|旗|兵团|集团|公司|局)"
+# Characters of a unit's name: Han characters that are not function words (在, 和, 被 …).
+_NAME_CH = r"[^\W\d_在和被的我以及与对向是了将把从为由该项年来等各其]"
+_PLACE = rf"{_NAME_CH}{{2,9}}?(?:自治区|省|市|县|区|州|盟|旗|镇|乡|街道|兵团|集团|公司|局)"
 _ORG = re.compile(rf"({_PLACE}(?:总工会|教育工会|工会))")
 _NATIONAL = re.compile(r"^(中国工会|全国总工会|中华全国总工会)")
 _YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
+# In a title the year may stand without 年: 2020商务局工会工作总结.
+_HEAD_YEAR = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(?!\d)(?=\s*年|[\u4e00-\u9fff])")
+# The year a body opens with names the period reported on: 2025年，… 回望2025年，… 2023年上半年…
+_BODY_YEAR = re.compile(r"(?<!\d)(20\d{2}|19\d{2})\s*年(?=度|[上下]半年|以来|全年|[，,、是里中])")
+_OPENING = 300  # characters of the body where the period and the unit are named
+# A unit opening a clause, after an optional period: 2025年，青溪县总工会… 甘肃兰州城关区总工会以…
+_SUBJECT_ORG = re.compile(
+    rf"(?:^|[。，,；])\s*(?:(?:20\d{{2}}|19\d{{2}})\s*年(?:上半年|下半年|以来|度)?[，,]?\s*)?({_PLACE}(?:总工会|教育工会|工会))"
+)
+_NOT_ORG = re.compile(r"开创|推进|奋力|打造|构建|新时代|建设")
 
 _KIND_RULES = [
     ("half-year", re.compile(r"上半年|半年")),
@@ -68,8 +81,7 @@ def _fill_metadata(article: Article) -> None:
     head = f"{article.title} {article.subtitle}"
     body = "".join(p.text for s in article.sections for p in s.passages)
     article.org = _org(head, body)
-    years = _YEAR.findall(head)
-    article.year = int(years[0]) if years else None
+    article.year = _year(head, body)
     article.kind = ""
     for kind, pattern in _KIND_RULES:
         if pattern.search(head):
@@ -79,11 +91,27 @@ def _fill_metadata(article: Article) -> None:
         article.kind = "five-year"
 
 
+def _year(head: str, body: str) -> int | None:
+    """The year of the title, else the year the body's opening reports on (XX年 stays unknown)."""
+    years = _HEAD_YEAR.findall(simplified(head))
+    if years:
+        return int(years[0])
+    opening = Counter(_BODY_YEAR.findall(simplified(body[:_OPENING])))
+    if opening:
+        return int(opening.most_common(1)[0][0])
+    return None
+
+
 def _org(head: str, body: str) -> str:
     if _NATIONAL.match(head.strip()):
         return "中华全国总工会"
+    head, body = simplified(head), simplified(body)
     m = _ORG.search(head)
-    if m:
+    if m and not _NOT_ORG.search(m.group(1)):
+        return _trim_org(m.group(1))
+    # The unit named as the subject of the opening sentence: 2025年，青溪县总工会紧扣…
+    m = _SUBJECT_ORG.search(body[:_OPENING])
+    if m and "全国" not in m.group(1) and not _NOT_ORG.search(m.group(1)):
         return _trim_org(m.group(1))
     # Else the unit the body names most (at least twice): 菏泽市总工会第八届委员会…
     counts = Counter(_trim_org(o) for o in _ORG.findall(body) if "全国" not in o)
