@@ -11,6 +11,11 @@
    (``clean.title_key``), each drafter heading matching at most one gold heading. A
    title counts when drafter's article title (alone or with its subtitle) matches.
 
+3. Speed on run-together text: the seeds' compilation pasted as one line of about 200 KB
+   (no line breaks; once with three-space paragraph gaps), segmented in process and read
+   by `drafter sections --json` in a fresh process (start-up and imports included).
+   Target: under a second.
+
     python benchmarks/ingest_quality.py [--gold PATH] [--dev DIR] [--misses]
 """
 
@@ -18,7 +23,12 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
+import resource
+import subprocess
 import sys
+import tempfile
+import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -26,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from drafter.clean import title_key  # noqa: E402
-from drafter.ingest import parse_file  # noqa: E402
+from drafter.ingest import parse_file, parse_text  # noqa: E402
 
 
 def _read_tsv(path: Path) -> dict[str, list[dict]]:
@@ -132,6 +142,32 @@ def dev(dev_dir: Path, misses: bool) -> None:
                 print(f"  extra: {h}")
 
 
+def paste_speed() -> None:
+    text = (ROOT / "corpus" / "004_5b471ee912e3ac09.txt").read_text("utf-8")
+    print("| paste | bytes | headings found | segment in process (s) | `drafter sections --json` wall (s) | its CPU (s) |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for label, sep in (("one line", ""), ("one line, 3-space gaps", "   ")):
+        one = text.replace("\n", sep)
+        while len(one.encode("utf-8")) > 200_000:
+            one = one[: int(len(one) * 0.95)]
+        t0 = time.perf_counter()
+        doc = parse_text(one)
+        inproc = time.perf_counter() - t0
+        heads = sum(1 for a in doc.articles for s in a.sections if s.heading)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "paste.txt"
+            path.write_text(one, "utf-8")
+            env = dict(os.environ, DRAFTER_HOME=tmp)
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "drafter.cli", "sections", str(path), "--json"], check=True,
+                           stdout=subprocess.DEVNULL, cwd=ROOT, env=env)
+            wall = time.perf_counter() - t0
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        print(f"| {label} | {len(one.encode('utf-8')):,} | {heads} | {inproc:.2f} | {wall:.2f} | {cpu:.2f} |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--gold", type=Path, default=ROOT.parent / "shared" / "gold" / "seed_headings.tsv")
@@ -145,6 +181,8 @@ def main() -> None:
         dev(args.dev, args.misses)
     else:
         print(f"\n(no dev set at {args.dev})")
+    print("\nOne-line paste\n")
+    paste_speed()
 
 
 if __name__ == "__main__":

@@ -12,19 +12,15 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from . import text as text_rules
 from .model import PassageRecord, resolve_chapter  # noqa: F401 (re-exported for the CLI)
+from .text import HAN, POINT_START, SENTENCE_END, sentences  # noqa: F401 (shared rules, re-exported)
 
 
 # ---------------------------------------------------------------- text helpers
 
-SENTENCE_END = "。！？；!?;"
-_SENT_RE = re.compile(f"[^{SENTENCE_END}]+[{SENTENCE_END}]?")
 _CLAUSE_SPLIT = re.compile(r"[，,：:]")
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
-
-
-def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENT_RE.findall(text) if s.strip()]
 
 
 # A figure as reports write it: 近/约/超过 320 余/多 万 ... then its unit.
@@ -54,10 +50,6 @@ def slot_text(clause: str) -> str:
 
 # ---------------------------------------------------------------- headings
 
-_NUMBERING = re.compile(
-    r"^\s*(?:#+\s*|[一二三四五六七八九十]+[、.．]\s*|[（(][一二三四五六七八九十\d]+[）)]\s*|\d+[.．、]\s*|"
-    r"第[一二三四五六七八九十]+[章节部分篇][、：:\s]*)"
-)
 _PAIR_SEP = re.compile(r"[\s，,、；;：:　]+")
 _VERB_CHARS = set("强铸筑聚凝固育建抓促提优守践夯激助创树兴惠暖护扬立亮搭做答画唱谱绘织擦打筑推谋聚展铺拓增练锻塑")
 _CODE_RUN = re.compile(r"[A-Za-z0-9]{5,}")
@@ -102,7 +94,9 @@ class HeadingGroup:
 
 
 def strip_numbering(heading: str) -> str:
-    return _NUMBERING.sub("", heading.strip()).strip()
+    """The heading without its number, or its 一是 when it is a point cut off as a run-in heading."""
+    text = text_rules.strip_numbering(heading.strip()).strip()
+    return POINT_START.sub("", text).strip()
 
 
 def heading_structure(text: str) -> str:
@@ -185,8 +179,9 @@ def mine_headings(corpus, chapter: str) -> list[HeadingGroup]:
                 if sec.level < 1 or chapter not in sec.chapters:
                     continue
                 text = strip_numbering(sec.heading)
-                # Inline points (一是…) and headings with stray codes from a bad extraction are not sub-headings.
-                if not 4 <= len(text) <= 40 or re.match(r"^[一二三四五六七八九十]是", text) or _CODE_RUN.search(text):
+                # Headings with stray codes from a bad extraction are not sub-headings; points
+                # (一是…) are, without their 一是 (strip_numbering removes it).
+                if not 4 <= len(text) <= 40 or _CODE_RUN.search(text):
                     continue
                 ex = by_text.setdefault(text, HeadingExample(text))
                 ex.sources.append(Source(doc.name, art.title, sec.heading))
@@ -224,7 +219,7 @@ _STOP_EDGE = set(
     "坚持 推动 加强 实施 组织 全市 全省 全区 全县 各级 广大 年 月 日 以来 其中 同时 已 已经 共 达".split()
 )
 # Expressions may hold quotes (“娘家人”), never other punctuation.
-_PUNCT_SPLIT = re.compile(r"[^\u4e00-\u9fff\w“”]+")
+_PUNCT_SPLIT = re.compile(rf"[^{HAN}\w“”]+")
 _INNER_ONLY = set("“”")
 
 
@@ -391,7 +386,7 @@ class _Instance:
     source: Source
 
 
-_CJK_WORD = re.compile(r"^[\u4e00-\u9fff]+$")
+_CJK_WORD = re.compile(rf"^[{HAN}]+$")
 _LEAD_NOISE = re.compile(
     r"^(?:[一二三四五六七八九十]是|其中|同时|此外|目前|截至目前|全年|今年以来|五年来|\{年\}年?以来|\{数\}年(?:来|间|以来))"
 )

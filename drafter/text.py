@@ -111,7 +111,13 @@ def _traditional_chars() -> frozenset[str]:
 
 
 def is_traditional(text: str) -> bool:
-    return not _traditional_chars().isdisjoint(text)
+    """True when ``text`` holds a character zhconv would change. Text that GB2312 encodes is
+    simplified already, which spares importing zhconv (and its start-up) for most reports."""
+    try:
+        text.encode("gb2312")
+        return False
+    except UnicodeEncodeError:
+        return not _traditional_chars().isdisjoint(text)
 
 
 @lru_cache(maxsize=8192)
