@@ -90,7 +90,8 @@ def remove_watermarks(text: str) -> str:
 # template sites' introductions, salutations and hidden-text gaps (see docs/text-rules.md).
 _SITE = [
     re.compile(r"^(当前位置|您的位置|你的位置|您现在的位置|位置)\s*[:：]|^首页\s*$|^首页\s*[>＞»]|^[>＞»]"),
-    re.compile(r"\S\s*(>>|[>＞»›])\s*\S.*(>>|[>＞»›])|\S\s*(>>|»)\s*\S"),  # 找总结网 > 总结报告范文 > …
+    # breadcrumbs (找总结网 > 总结报告范文 > …); a longer line keeps its text (cut_breadcrumbs)
+    re.compile(r"^(?=.{0,60}$).*(\S\s*(>>|[>＞»›])\s*\S.*(>>|[>＞»›])|\S\s*(>>|»)\s*\S)"),
     re.compile(r"[\s。！]\S{2,4}\s*摄$"),  # a photo caption ending in its byline: …召开。刘安 摄
     re.compile(r"^[|｜]"),  # | 找总结网2
     re.compile(r"^[-•·*]?\s*(时间|发布时间|更新时间|发布日期|日期|来源|作者|浏览|浏览次数|字体|字号|上传人|上传时间|文档编号|编辑)\s*[:：]"),
@@ -102,9 +103,25 @@ _SITE = [
     # Template sites' introductions: 下面是小编为您整理的…，供您参考！
     re.compile(r"(下面是|以下是|下面小编|欢迎阅读).{0,60}(小编|整理|参考|参阅|喜欢|范文|分享|带来)|"
                r"供您参考|供大家参考|仅供参考|感谢您的(阅读|参阅)|小编.{0,10}(为|给)(您|大家|你)"),
+    # A date line under a title: （2013年1月30日） (2013130)
+    re.compile(r"^[（(]\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-./]?\d{1,2}[-./]?\d{1,2}|\d{6,8})\s*[)）]$"),
     # Salutations: 各位代表、同志们：
     re.compile(r"^(各位|尊敬的|同志们|亲爱的)[^。！？]{0,30}[:：!！]$"),
 ]
+
+
+_CRUMBS = re.compile(r"^.*(>>|[>＞»›])\s*")
+
+
+def cut_breadcrumbs(line: str) -> str:
+    """A site's breadcrumb trail glued to the start of a long line (首页 > 新闻 > 某某县总工会…): the
+    text after its last separator, or the line as it is."""
+    s = line.strip(" \u3000")
+    if s.count(">") + s.count("»") + s.count("＞") < 2:
+        return line
+    m = _CRUMBS.match(s[:80])
+    # crumbs are short names; a long tail after the last one is text glued to the trail
+    return s[m.end():] if m and len(s) - m.end() > 25 else line
 
 
 def is_site_furniture(line: str) -> bool:

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import clean
-from .text import CN_NUM, HAN, simplified, strip_pinyin, POINT as _POINT, numbered_level, sentences  # noqa: F401 (shared rules)
+from .text import CN_NUM, HAN, PART, POINT_START, simplified, strip_pinyin, POINT as _POINT, numbered_level, sentences  # noqa: F401 (shared rules)
 from .model import Article, Passage, Section
 
 MAX_PASSAGE = 400  # characters; longer paragraphs are split
@@ -93,7 +93,7 @@ def unrun(text: str) -> list[tuple[int, str]]:
 def _join_page_chunks(lines: list[str]) -> list[tuple[int, str]]:
     """Long lines numbered 1、 2、 3、 where a line's predecessor stops mid-sentence are pages of a
     document viewer, not headings: drop the numbers and join the page back to the one before."""
-    chunks = [i for i, l in enumerate(lines) if len(l) > 60 and _CHUNK.match(l.strip())]
+    chunks = [i for i, l in enumerate(lines) if len(l) > 20 and _CHUNK.match(l.strip())]
     numbers = {i: int(_CHUNK.match(lines[i].strip()).group(1)) for i in chunks}
     prev_of = {}
     for a, b in zip(chunks, chunks[1:]):
@@ -144,6 +144,7 @@ def _lines(text: str) -> tuple[list[Line | str | None], list[str]]:
         if i in skip or not s:
             out.append(None)
             continue
+        s = clean.cut_breadcrumbs(s)
         if clean.is_furniture(s) or (has_item_titles and len(s) <= 60 and LIST_TITLE.search(simplified(s))):
             out.append(FURNITURE)  # breaks a group but is not a blank line
             continue
@@ -177,10 +178,10 @@ _TITLE_END = re.compile(r"(总结|报告|汇报|综述|措施|计划|思路|打�
 def _cut_glued_title(s: str, first: bool, seen: set[str]) -> list[str]:
     """A title glued to the body on one line (总工会全年总结及措施今年以来我镇…): cut it off when
     the line is the first of the text or starts with a copy of a short line above it."""
-    if len(s) <= 60 or line_level(s):
+    if len(s) <= 24 or line_level(s):
         return [s]
-    cuts = [m.end() for m in _TITLE_END.finditer(s[:62]) if m.end() >= 6]
-    cuts = [c for c in cuts if not clean.ends_sentence(s[:c])]
+    cuts = [m.end() for m in _TITLE_END.finditer(s[:62]) if m.end() >= 6 and m.end() < len(s) - 6]
+    cuts = [c for c in cuts if not re.search(r"[，,。；;：:！？]", s[:c])]
     if not cuts:
         return [s]
     head = s[: cuts[-1]].rstrip()
@@ -277,7 +278,18 @@ MAX_LEAD = 60  # characters: a lead clause longer than this is a sentence of the
 
 
 def line_level(s: str) -> int:
+    if PART.match(s):
+        return 1
     return numbered_level(s) or (3 if _LOST_NUMERAL.match(s) else 0)
+
+
+def _levels_under_parts(units: list[Unit]) -> None:
+    """第一部分 / 第二章 parts stand above the 一、 headings inside them."""
+    if not any(u.kind == "heading" and PART.match(u.text) for u in units):
+        return
+    for u in units:
+        if u.kind == "heading" and not PART.match(u.text) and u.level:
+            u.level += 1
 
 
 def _lead_end(s: str) -> int | None:
@@ -370,11 +382,17 @@ def _resolve_short(units: list[Unit], uses_marks: bool) -> None:
 
     has_numbered = any(u.kind == "heading" and u.level == 1 for u in units)
     # Trailing short lines after the last paragraph are captions (photo block at the end of a page).
-    for i in range(len(units) - 1, -1, -1):
-        if units[i].kind == "text":
-            break
-        if units[i].kind == "short":
-            units[i].kind = "drop"
+    has_text = any(u.kind == "text" for u in units)
+    if has_text:
+        for i in range(len(units) - 1, -1, -1):
+            if units[i].kind == "text":
+                break
+            if units[i].kind == "short" and (
+                3 <= units[i].blank_before < 99 or 3 <= units[i].blank_after < 99  # 99: start or end of the text
+                or clean.looks_like_caption(units[i].text)
+                or len(units[i].lines) > 1
+            ):
+                units[i].kind = "drop"
 
     first = next((i for i, u in enumerate(units) if u.kind != "drop"), None)
     for i, u in enumerate(units):
@@ -430,6 +448,13 @@ def _resolve_short(units: list[Unit], uses_marks: bool) -> None:
             sub = prev is not None and prev.kind == "heading" and not prev.marks and not line_level(prev.text)
             u.level = 2 if has_numbered or sub else 1
             continue
+        # A short line among headings (not a photo block, not a caption) is text of the report:
+        # keep it rather than lose it.
+        # A numbered line or a 一是 point is never a photo caption.
+        structural = nxt is None or nxt.kind in ("heading", "title") or bool(line_level(u.text) or POINT_START.match(u.text))
+        if structural and (not isolated or not has_text) and not any(clean.looks_like_caption(p) for p in parts):
+            u.kind = "text"
+            continue
         u.kind = "drop"
 
 
@@ -454,6 +479,7 @@ def segment(text: str) -> list[Article]:
     _find_titles(units, has_toc=bool(entries))
     units = [u for u in units if u.kind != "drop"]
     _join_broken_paragraphs(units)
+    _levels_under_parts(units)
     units = _run_in_headings(units)
     return _build(units)
 
@@ -485,9 +511,9 @@ def _drop_repeats(units: list[Unit]) -> list[Unit]:
     seen: set[str] = set()
     out: list[Unit] = []
     for u in units:
-        if u.kind == "text" and len(u.text) > 100:
+        if u.kind == "text" and len(u.text) > 20:
             seen.clear()
-        elif u.kind in ("heading", "title", "subtitle"):
+        elif u.kind in ("heading", "title", "subtitle") and len(u.text) <= 40:
             key = clean.title_key(u.text)
             if key in seen:
                 continue
@@ -660,8 +686,12 @@ def _section_run_ins(paras: list[Unit], level: int) -> list[Unit]:
     if len(leads) * 2 < len(paras):
         leads = []  # parallel leads open most paragraphs of their section
     anaphora = _anaphoric_prefix(paras)
+    aspects = [p for p in paras if _ASPECT.match(p.text)]
     out: list[Unit] = []
     for p in paras:
+        if len(aspects) >= 2 and p in aspects:
+            out.extend(_cut(p, _ASPECT.match(p.text).group(1), sub))  # 服务大局方面，聚焦…
+            continue
         if anaphora and p.text.startswith(anaphora):
             rest = p.text[len(anaphora):]
             first = _first_sentence(p.text)
@@ -678,6 +708,10 @@ def _section_run_ins(paras: list[Unit], level: int) -> list[Unit]:
     for u in out:
         result.extend(_split_parallel_inside(u, sub) if u.kind == "text" else [u])
     return result
+
+
+# A lead naming the area the paragraph is about: 服务大局方面，聚焦… / ——在服务方面，持续…
+_ASPECT = re.compile(r"^((?:——)?[^，,。；]{2,12}方面)[，,：:]")
 
 
 def _cut(p: Unit, head: str, level: int) -> list[Unit]:
@@ -725,7 +759,7 @@ def _split_points(p: Unit, level: int) -> list[Unit]:
 def _split_parallel_inside(p: Unit, level: int) -> list[Unit]:
     """Three or more short verdict sentences of similar length inside one long paragraph
     (a news summary run together): each opens a part."""
-    if len(p.text) < 300:
+    if len(p.text) < 150:
         return [p]
     spans = []
     pos = 0
@@ -764,7 +798,10 @@ def _build(units: list[Unit]) -> list[Article]:
 
     for u in units:
         if u.kind == "title":
-            article = Article(title=clean.tidy_heading(u.text), line=u.line)
+            title, _, sub = u.text.partition(" ——")  # a title over two lines with its —— subtitle
+            article = Article(title=clean.tidy_heading(title), line=u.line)
+            if sub:
+                article.subtitle = clean.tidy_heading(sub).lstrip("—- ")
             articles.append(article)
             section = None
         elif u.kind == "subtitle":

@@ -64,14 +64,14 @@ def han_count(text: str) -> int:
 NUMBERED = [
     (1, re.compile(rf"^[{CN_NUM}]{{1,3}}[、.．](?![{CN_NUM}])")),
     (2, re.compile(rf"^[（(][{CN_NUM}]{{1,3}}[)）][、.．]?")),
-    (3, re.compile(r"^\d{1,2}\s?[.．、](?![\d.．])")),
+    (3, re.compile(r"^\d{1,2}\s?(?:[.．](?![\d.．])|、)")),  # 2、2025年… but not 2.5万
     (4, re.compile(r"^[（(]\d{1,2}[)）][、.．]?")),
     (4, re.compile(r"^[①-⑳]")),
 ]
 # Any heading number (or Markdown marks, or 第一部分) at the start of a line, for stripping.
 NUMBERING = re.compile(
     rf"^\s*(?:#+\s*|[{CN_NUM}]+[、.．]\s*|[（(][{CN_NUM}\d]+[）)][、.．]?\s*|\d+\s?[.．、]\s*|[①-⑳]\s*|"
-    rf"第[{CN_NUM}]+[章节部分篇][、：:\s]*)"
+    rf"第[{CN_NUM}]+(?:章|节|部分|篇)[、：:\s]*)"
 )
 # 一是/二是 points (1是 where the numeral was turned into a digit).
 POINT = re.compile(rf"(?<![{CN_NUM}\d])(?:[{CN_NUM}]{{1,2}}|[1-9])是(?=[^，,；;。]{{1,40}}[，,。；;：:])")

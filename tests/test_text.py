@@ -1,0 +1,75 @@
+"""The shared Chinese text rules (drafter/text.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from drafter import text
+from drafter.clean import fix_punctuation as clean_fix_punctuation
+
+
+def test_punctuation_between_han_made_full_width():
+    assert text.fix_punctuation("增长3.5%,达到") == "增长3.5%，达到"
+    assert text.fix_punctuation("镇街(园区)工会") == "镇街（园区）工会"
+    assert text.fix_punctuation("时光流逝,见证时代:再出发") == "时光流逝，见证时代：再出发"
+    # ASCII between Latin text stays: a mail address, a decimal
+    assert text.fix_punctuation("E-mail:abc@163.com") == "E-mail:abc@163.com"
+    assert text.fix_punctuation("增长2.5") == "增长2.5"
+    # clean re-exports the one rule
+    assert clean_fix_punctuation is text.fix_punctuation
+
+
+def test_sentence_end_and_split():
+    assert text.ends_sentence("全年开展宣讲45场。”")
+    assert not text.ends_sentence("全年开展宣讲45场，")
+    assert text.sentences("一是抓学习。二是抓落实！“三是”呢？") == ["一是抓学习。", "二是抓落实！", "“三是”呢？"]
+    assert text.sentences("五年，是一段征程﹔也是一份答卷") == ["五年，是一段征程﹔", "也是一份答卷"]
+    assert text.sentences("") == []
+
+
+@pytest.mark.parametrize(
+    "heading, level",
+    [
+        ("一、主要工作", 1),
+        ("十二、其他", 1),
+        ("（一）强化引领", 2),
+        ("(三)、抓好组建", 2),
+        ("1.开展竞赛", 3),
+        ("2、建设阵地", 3),
+        ("1. 夯实基础", 3),
+        ("（1）建设工作室", 4),
+        ("③ 开展帮扶", 4),
+        ("一是抓学习", 0),
+        ("2025年工作", 0),
+        ("3.5万人参加", 0),
+        ("一、二季度", 0),
+    ],
+)
+def test_heading_number_levels(heading, level):
+    assert text.numbered_level(heading) == level
+
+
+def test_strip_numbering_and_points():
+    assert text.strip_numbering("（一）强化思想引领") == "强化思想引领"
+    assert text.strip_numbering("第二部分 工作打算") == "工作打算"
+    assert text.strip_numbering("## 政治引领") == "政治引领"
+    assert text.strip_numbering("强化思想引领") == "强化思想引领"
+    assert text.POINT_START.match("二是抓落实") and text.POINT_START.match("3是抓落实")
+    assert not text.POINT_START.match("但是抓落实")
+    starts = [m.start() for m in text.POINT.finditer("一是抓学习。二是抓落实，见成效。")]
+    assert starts == [0, 6]
+
+
+def test_traditional_and_pinyin_read_simplified():
+    assert text.simplified("工會換屆工作報(bào)告") == "工会换届工作报告"
+    assert text.simplified("一、XX年主要工作回顧") == "一、XX年主要工作回顾"
+    # simplified text comes back unchanged (the same object: nothing converted)
+    plain = "一、2025年主要工作（市级）"
+    assert text.simplified(plain) is plain
+    assert text.strip_pinyin("領(lǐng)導(dǎo)") == "領導"
+    assert text.strip_pinyin("工作(市级)") == "工作(市级)"  # Chinese in brackets is not pinyin
+    assert text.is_traditional("職工們") and not text.is_traditional("职工们")
+
+
+def test_han_count_covers_extension_a_and_compatibility_blocks():
+    assert text.han_count("工会㐀﨎a1，") == 4
