@@ -18,7 +18,9 @@ from jinja2.sandbox import SandboxedEnvironment
 from .blocks import Block, missing_labels, parse_blocks, placeholder
 from .errors import DrafterError
 from .figures import KIND_LABELS, Chapter, Figure, Figures
+from .guidance import guidance_sentence
 from .numbers import cn_numeral
+from .prose import chapter_paragraphs, end_sentence, enumerate_points, has_lead_verb, ITEM_VERBS
 from .resources import templates_dir
 
 TEMPLATE_FOR_KIND = {"annual": "annual.md.j2", "half-year": "half-year.md.j2", "five-year": "five-year.md.j2"}
@@ -51,12 +53,22 @@ class Suggestion:
     article: str = ""
     heading: str = ""
     score: float = 0.0
+    org: str = ""  # the unit whose report it is
+    year: int | None = None
 
     @property
     def source(self) -> str:
-        article = f"《{self.article}》" if self.article and self.article != self.file else ""
-        parts = [self.file, article, self.heading]
-        return " ".join(p for p in parts if p)
+        """《title》（unit，year），见“chapter heading”; the stored file name only when the article has no title."""
+        title = f"《{self.article}》" if self.article and self.article != self.file else self.file
+        about = "，".join(p for p in (self.org, f"{self.year}年" if self.year else "") if p)
+        text = title + (f"（{about}）" if about else "")
+        if self.heading:
+            text += f"，见“{self.heading}”" if text else self.heading
+        return text
+
+    def to_json(self) -> dict[str, Any]:
+        return {"chapter": self.chapter, "text": self.text, "title": self.article, "unit": self.org,
+                "year": self.year, "heading": self.heading, "file": self.file, "source": self.source}
 
     @property
     def comment_text(self) -> str:
@@ -133,39 +145,36 @@ class ChapterView:
     heading: str
     figures: list[FigureView]
     highlights: list[str]
+    lead: str = ""  # what opens the first figure sentence: 全年, 上半年
+    span: bool = False  # five-year: figures as 累计…，年均…
 
     @property
     def empty(self) -> bool:
         return not self.figures and not self.highlights
 
-
-def _sentence(text: str) -> str:
-    """End a writer's line with a full stop if it has no closing punctuation."""
-    text = text.strip()
-    if not text or text[-1] in "。！？；…”’）)":
-        return text
-    return text.rstrip("，,;；:：") + "。"
-
-
-def _enum(items: list[str]) -> str:
-    """一是…；二是…。 from a list of points."""
-    parts = [f"{cn_numeral(i)}是{t.strip().rstrip('。；;，,')}" for i, t in enumerate(items, 1)]
-    return "；".join(parts) + "。" if parts else ""
+    def prose(self, topic: str = "") -> list[str]:
+        """The chapter's paragraphs (drafter.prose): ``topic`` sentence and the figures in
+        sentences, then the highlights joined with 一是…二是…/同时/此外."""
+        return chapter_paragraphs(topic, self.figures, self.highlights, self.lead, self.span)
 
 
 def _context(figs: Figures, missing: Callable[[str], str], wording: WordingFn | None = None) -> dict[str, Any]:
     p = figs.period
     headings = FIVE_YEAR_HEADINGS if p.kind == "five-year" else ANNUAL_HEADINGS
+    lead = {"annual": "全年", "half-year": p.half}.get(p.kind, "")
     chapters = [
         ChapterView(
             ch.name,
             ch.heading or headings[ch.name],
             [_figure_view(f, wording(ch.name, f) if wording else "") for f in ch.figures],
             list(ch.highlights),
+            lead,
+            p.kind == "five-year",
         )
         for ch in figs.chapters
     ]
     date = f"{figs.date.year}年{figs.date.month}月{figs.date.day}日" if figs.date else missing("成文日期")
+    written = _written(figs)
     return {
         "unit": figs.unit,
         "title": figs.title,
@@ -183,7 +192,18 @@ def _context(figs: Figures, missing: Callable[[str], str], wording: WordingFn | 
         "plans": figs.plans,
         "signature": figs.signature or figs.unit,
         "date": date,
+        # 坚持以…为指导，深入学习贯彻党的二十大和二十届…全会精神，… as current when written
+        "guidance": guidance_sentence(*written),
     }
+
+
+def _written(figs: Figures) -> tuple[int, int]:
+    """(year, month) the report is written in: its date, else the end of its period
+    (a first-half report: June)."""
+    if figs.date:
+        return figs.date.year, figs.date.month
+    p = figs.period
+    return p.year, 6 if p.kind == "half-year" and p.half == "上半年" else 12
 
 
 # ---------------------------------------------------------------- rendering
@@ -207,8 +227,8 @@ def _environment(extra_dir: Path | None) -> SandboxedEnvironment:
         finalize=_one_line,
         autoescape=False,
     )
-    env.filters["sentence"] = _sentence
-    env.filters["enum"] = _enum
+    env.filters["sentence"] = end_sentence
+    env.filters["enum"] = enumerate_points
     env.filters["cn"] = cn_numeral
     return env
 
@@ -276,7 +296,7 @@ def retriever_suggestions(corpus: Any = None, on_message: Callable[[str], None] 
             state["corpus"] = source
             state["retriever"] = Retriever(source, on_message=on_message, progress=progress)
         hits = state["retriever"].search(query, chapter=chapter, k=k)
-        out = [Suggestion(chapter, h.text, h.file, h.article, h.heading, float(h.score)) for h in hits]
+        out = [Suggestion(chapter, h.text, h.file, h.article, h.heading, float(h.score), h.org, h.year) for h in hits]
         headings = heading_suggestion(state["corpus"], chapter)
         return out + ([headings] if headings else [])
 
@@ -292,8 +312,8 @@ def heading_suggestion(corpus: Any, chapter: str, k: int = 3) -> Suggestion | No
         src = h.sources[0] if h.sources else None
         where = ""
         if src:
-            article = f"《{src.article}》" if src.article and src.article != src.file else ""
-            where = f"（来源：{src.file} {article}）".replace(" ）", "）")
+            title = f"《{src.article}》" if src.article and src.article != src.file else src.file
+            where = f"（来源：{title}）"
         lines.append(f"{i}. {h.text}{where}")
     if not lines:
         return None
@@ -308,7 +328,7 @@ def corpus_wording(corpus: Any = None) -> WordingFn:
     would read badly). Items that already start with a verb, rates and unmatched items
     stay as the writer wrote them.
     """
-    from .phrases import _ITEM_VERBS, match_pattern
+    from .phrases import match_pattern
 
     state: dict[str, Any] = {}
 
@@ -320,9 +340,10 @@ def corpus_wording(corpus: Any = None) -> WordingFn:
 
             state["corpus"] = Corpus.load(corpus) if corpus is None or isinstance(corpus, (str, Path)) else corpus
         match = match_pattern(f.item, state["corpus"], unit=f.unit or None, chapter=chapter, min_score=0.6)
-        if match is None or match.verb not in _ITEM_VERBS:
+        # Only a verb of the known list, never one the item already has (慰问“两节”…慰问…).
+        if match is None or len(match.verb) < 2 or match.verb not in ITEM_VERBS or match.verb in f.item:
             return ""
-        return match.render(f.item, "")
+        return "" if has_lead_verb(f.item) else match.verb + f.item
 
     return wording
 

@@ -54,7 +54,7 @@ def test_items_without_a_verb_get_the_corpus_verb(worded):
 def test_items_with_a_verb_and_rates_stay_as_written(worded):
     body = _body(worded)
     assert "新建户外劳动者服务站点12个" in body
-    assert "职工之家建会率93.5%" in body
+    assert "职工之家建会率达到93.5%" in body
 
 
 def test_without_wording_the_items_are_as_written():
@@ -76,7 +76,7 @@ def test_worded_draft_holds_only_the_writers_numbers(tmp_path, worded):
 def test_cli_no_wording_flag(tmp_path):
     src = tmp_path / "数据.yaml"
     src.write_text(YAML, encoding="utf-8")
-    for flag, expected in (("--wording", "开展劳动和技能竞赛43项"), ("--no-wording", "，劳动和技能竞赛43项")):
+    for flag, expected in (("--wording", "开展劳动和技能竞赛43项"), ("--no-wording", "全年劳动和技能竞赛43项")):
         out = tmp_path / f"{flag}.md"
         run = subprocess.run(
             [sys.executable, "-m", "drafter.cli", "draft", str(src), "-o", str(out), "--no-refs", flag],
@@ -84,3 +84,56 @@ def test_cli_no_wording_flag(tmp_path):
         )
         assert run.returncode == 0, run.stderr
         assert expected in out.read_text("utf-8")
+
+
+DOUBLED = """单位: 白河县总工会
+年份: 2025
+维权服务:
+  数据:
+    - 项目: “两节”送温暖慰问困难职工和一线职工
+      数值: 2350
+      单位: 人次
+    - 项目: 困难职工和一线职工
+      数值: 1200
+      单位: 人次
+  亮点:
+    - 评选“最美一线职工”
+"""
+
+
+def test_no_verb_doubled_onto_an_item_that_has_one():
+    body = _body(build_draft(parse_figures(DOUBLED), refs=0, wording=corpus_wording()))
+    assert "“两节”送温暖慰问困难职工和一线职工2350人次" in body
+    assert "慰问“两节”" not in body
+
+
+def test_has_lead_verb_known_list_quotes_and_pos():
+    from drafter.prose import has_lead_verb
+
+    assert has_lead_verb("“两节”送温暖慰问困难职工和一线职工")
+    assert has_lead_verb("慰问困难职工")
+    assert has_lead_verb("走访慰问困难职工")
+    assert not has_lead_verb("劳动和技能竞赛")
+    assert not has_lead_verb("职工法律援助案件")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("评选“最美一线职工”", "评选“最美一线职工”。"),
+        ("提出“劳动最光荣。”", "提出“劳动最光荣。”"),
+        ("印发《实施办法（试行）》", "印发《实施办法（试行）》。"),
+        ("开展活动；", "开展活动。"),
+        ("开展活动。", "开展活动。"),
+        ("真好！", "真好！"),
+    ],
+)
+def test_end_punctuation_after_closing_quotes(text, expected):
+    from drafter.prose import end_sentence
+
+    assert end_sentence(text) == expected
+
+
+def test_highlight_ending_in_a_quote_gets_its_full_stop():
+    body = _body(build_draft(parse_figures(DOUBLED), refs=0))
+    assert "评选“最美一线职工”。" in body
