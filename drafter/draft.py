@@ -87,6 +87,7 @@ class Draft:
     missing: list[str] = field(default_factory=list)
     figures: Figures | None = None
     notes: list[str] = field(default_factory=list)  # why a chapter got no suggestions
+    lengths: list[Any] = field(default_factory=list)  # drafter.length.SectionLength per section, with --chars
 
     def body_text(self) -> str:
         """Everything in the body (not the comments), one block a line."""
@@ -276,23 +277,34 @@ def chapter_query(ch: Chapter) -> str:
     return " ".join([ch.name, *ch.highlights, *(f.item for f in ch.figures)])
 
 
-def retriever_suggestions(corpus: Any = None, on_message: Callable[[str], None] | None = None, progress=None) -> SuggestFn:
+def load_corpus(corpus: Any = None, builtin: bool = True) -> Any:
+    """A Corpus from a folder (None: the user's default), or ``corpus`` itself when it is one.
+    ``builtin=False`` leaves the embedded seed reports out."""
+    from .corpus import Corpus
+
+    if corpus is None or isinstance(corpus, (str, Path)):
+        return Corpus.load(corpus, include_embedded=builtin)
+    return corpus
+
+
+def retriever_suggestions(corpus: Any = None, on_message: Callable[[str], None] | None = None, progress=None,
+                          builtin: bool = True) -> SuggestFn:
     """Suggestions from the corpus: the TF-IDF retriever's best passages for the chapter,
     then one comment listing sub-headings other reports used for it (drafter.phrases).
 
     The corpus and index are loaded on the first call, so that a template or figures
     error is reported before any time goes into retrieval. ``on_message`` and
-    ``progress`` go to the retriever (index rebuild message and bar)."""
+    ``progress`` go to the retriever (index rebuild message and bar); ``builtin=False``
+    leaves the embedded corpus out."""
     state: dict[str, Any] = {}
 
     def suggest(chapter: str, query: str, k: int) -> list[Suggestion]:
         if "retriever" not in state:
-            from .corpus import Corpus
             from .search import Retriever
 
             if on_message:
                 on_message("正在从语料库检索各章节的参考段落……")
-            source = Corpus.load(corpus) if corpus is None or isinstance(corpus, (str, Path)) else corpus
+            source = load_corpus(corpus, builtin)
             state["corpus"] = source
             state["retriever"] = Retriever(source, on_message=on_message, progress=progress)
         hits = state["retriever"].search(query, chapter=chapter, k=k)
@@ -320,7 +332,7 @@ def heading_suggestion(corpus: Any, chapter: str, k: int = 3) -> Suggestion | No
     return Suggestion(chapter, "可参考的小标题：\n" + "\n".join(lines))
 
 
-def corpus_wording(corpus: Any = None) -> WordingFn:
+def corpus_wording(corpus: Any = None, builtin: bool = True) -> WordingFn:
     """Word a figure the way the corpus words such figures (drafter.phrases patterns).
 
     劳动和技能竞赛 / 43 / 项 becomes 开展劳动和技能竞赛43项: the pattern gives only its lead
@@ -336,9 +348,7 @@ def corpus_wording(corpus: Any = None) -> WordingFn:
         if f.unit in ("%", "％") or not f.item:
             return ""
         if "corpus" not in state:
-            from .corpus import Corpus
-
-            state["corpus"] = Corpus.load(corpus) if corpus is None or isinstance(corpus, (str, Path)) else corpus
+            state["corpus"] = load_corpus(corpus, builtin)
         match = match_pattern(f.item, state["corpus"], unit=f.unit or None, chapter=chapter, min_score=0.6)
         # Only a verb of the known list, never one the item already has (慰问“两节”…慰问…).
         if match is None or len(match.verb) < 2 or match.verb not in ITEM_VERBS or match.verb in f.item:
@@ -355,11 +365,15 @@ def build_draft(
     corpus: Any = None,
     suggest: SuggestFn | None = None,
     wording: WordingFn | None = None,
+    builtin: bool = True,
+    chars: int | None = None,
 ) -> Draft:
     """Render ``figures`` into a Draft; with refs > 0, each chapter heading marked by
     ``@comment`` gets up to ``refs`` suggestions (``suggest``, default the retriever).
     ``wording`` words figures as the corpus does (``corpus_wording``); None keeps the
-    writer's items as written."""
+    writer's items as written. ``builtin=False`` leaves the embedded corpus out of the
+    default suggestions. ``chars`` aims the body at about that many characters
+    (``drafter.length.aim_length``; the lengths per section go to ``Draft.lengths``)."""
     text, name = render_template(figures, template)
     if wording is not None:
         # The plain render above has already reported any template error, before the corpus loads.
@@ -367,11 +381,16 @@ def build_draft(
     blocks = parse_blocks(text, source=f"模板 {name}")
     titles = [b.full_text for b in blocks if b.kind == "title"]
     draft = Draft(title=titles[0] if titles else "", blocks=blocks, missing=missing_labels(blocks), figures=figures)
+    if chars:
+        from .length import aim_length
+
+        draft.lengths = aim_length(draft, chars)
+        blocks = draft.blocks
     anchors = [(i, b.chapter) for i, b in enumerate(blocks) if b.kind == "comment"]
     if refs <= 0 or not anchors:
         return draft
     if suggest is None:
-        suggest = retriever_suggestions(corpus)
+        suggest = retriever_suggestions(corpus, builtin=builtin)
     by_name = {ch.name: ch for ch in figures.chapters}
     for i, chapter in anchors:
         heading = next(j for j in range(i - 1, -1, -1) if blocks[j].kind == "heading")
