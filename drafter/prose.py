@@ -44,7 +44,7 @@ class FigureLike(Protocol):
 
 def measure(unit: str) -> str:
     """What a figure measures, by its unit: people, money, rate or count (things, events)."""
-    bare = re.sub(r"^[万亿千百]", "", unit or "")
+    bare = _bare_unit(unit)
     if bare in ("%", "％"):
         return "rate"
     if bare in PEOPLE_UNITS:
@@ -54,9 +54,17 @@ def measure(unit: str) -> str:
     return "count"
 
 
-def _joins(prev: str, cur: str) -> bool:
-    # People or money after the figure that reached them; figures of one kind in a run.
-    return cur == prev or (cur in ("people", "money") and prev in ("count", "money"))
+def _joins(prev: FigureLike, cur: FigureLike) -> bool:
+    # People or money after the figure that reached them (人次 then 元 too); a run of figures of one kind
+    # (counts only in the same unit: 家 and 家, not 场 and 家).
+    a, b = measure(prev.unit), measure(cur.unit)
+    if a == b == "count":
+        return _bare_unit(prev.unit) == _bare_unit(cur.unit)
+    return a == b or (b in ("people", "money") and a != "rate")
+
+
+def _bare_unit(unit: str) -> str:
+    return re.sub(r"^[万亿千百]", "", unit or "")
 
 
 def group_figures(figures: Sequence[FigureLike]) -> list[list[FigureLike]]:
@@ -69,7 +77,7 @@ def group_figures(figures: Sequence[FigureLike]) -> list[list[FigureLike]]:
         if m == "rate":
             continue
         last = groups[-1] if groups else None
-        if last and len(last) < MAX_PER_SENTENCE and _joins(measure(last[-1].unit), m):
+        if last and len(last) < MAX_PER_SENTENCE and _joins(last[-1], f):
             last.append(f)
         else:
             groups.append([f])

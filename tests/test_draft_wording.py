@@ -137,3 +137,24 @@ def test_end_punctuation_after_closing_quotes(text, expected):
 def test_highlight_ending_in_a_quote_gets_its_full_stop():
     body = _body(build_draft(parse_figures(DOUBLED), refs=0))
     assert "评选“最美一线职工”。" in body
+
+
+def test_figures_grouped_into_sentences_by_what_they_measure():
+    from drafter.prose import figure_sentences, group_figures
+    from drafter.draft import _figure_view
+    from drafter.figures import Figure
+
+    views = [
+        _figure_view(Figure("组织宣讲", 38, "场", last_year=30)),
+        _figure_view(Figure("覆盖职工", 14200, "人次")),
+        _figure_view(Figure("职工之家建会率", 93.5, "%", last_year=90.2)),
+        _figure_view(Figure("新建职工书屋", 5, "家")),
+        _figure_view(Figure("新建职工之家", 3, "家")),
+        _figure_view(Figure("开展竞赛", 19, "项")),
+        _figure_view(Figure("发放奖金", 12.5, "万元")),
+    ]
+    groups = [[f.item for f in g] for g in group_figures(views)]
+    assert groups == [["组织宣讲", "覆盖职工"], ["新建职工书屋", "新建职工之家"], ["开展竞赛", "发放奖金"], ["职工之家建会率"]]
+    sentences = figure_sentences(views, lead="上半年")
+    assert sentences[0] == "上半年组织宣讲38场，同比增长26.7%，覆盖职工1.42万人次。"
+    assert sentences[-1] == "职工之家建会率达到93.5%，同比提高3.3个百分点。"
