@@ -316,11 +316,14 @@ def retriever_suggestions(corpus: Any = None, on_message: Callable[[str], None] 
 
 
 def heading_suggestion(corpus: Any, chapter: str, k: int = 3) -> Suggestion | None:
-    """One comment with up to ``k`` sub-headings of the chapter from the corpus, each with its source."""
+    """One comment with up to ``k`` sub-headings of the chapter from the corpus, each with its source
+    (mined once per corpus state, drafter.minedcache)."""
+    from .minedcache import HEADINGS_PER_CHAPTER, heading_examples
     from .phrases import suggested_headings
 
+    examples = heading_examples(corpus, chapter) if k <= HEADINGS_PER_CHAPTER else suggested_headings(corpus, chapter, k)
     lines = []
-    for i, h in enumerate(suggested_headings(corpus, chapter, k), 1):
+    for i, h in enumerate(examples[:k], 1):
         src = h.sources[0] if h.sources else None
         where = ""
         if src:
@@ -340,6 +343,7 @@ def corpus_wording(corpus: Any = None, builtin: bool = True) -> WordingFn:
     would read badly). Items that already start with a verb, rates and unmatched items
     stay as the writer wrote them.
     """
+    from .minedcache import wording_patterns
     from .phrases import match_pattern
 
     state: dict[str, Any] = {}
@@ -347,9 +351,9 @@ def corpus_wording(corpus: Any = None, builtin: bool = True) -> WordingFn:
     def wording(chapter: str, f: Figure) -> str:
         if f.unit in ("%", "％") or not f.item:
             return ""
-        if "corpus" not in state:
-            state["corpus"] = load_corpus(corpus, builtin)
-        match = match_pattern(f.item, state["corpus"], unit=f.unit or None, chapter=chapter, min_score=0.6)
+        if "patterns" not in state:
+            state["patterns"] = wording_patterns(load_corpus(corpus, builtin))
+        match = match_pattern(f.item, state["patterns"], unit=f.unit or None, chapter=chapter, min_score=0.6)
         # Only a verb of the known list, never one the item already has (慰问“两节”…慰问…).
         if match is None or len(match.verb) < 2 or match.verb not in ITEM_VERBS or match.verb in f.item:
             return ""

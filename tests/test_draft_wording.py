@@ -158,3 +158,39 @@ def test_figures_grouped_into_sentences_by_what_they_measure():
     sentences = figure_sentences(views, lead="上半年")
     assert sentences[0] == "上半年组织宣讲38场，同比增长26.7%，覆盖职工1.42万人次。"
     assert sentences[-1] == "职工之家建会率达到93.5%，同比提高3.3个百分点。"
+
+
+def test_shipped_mined_cache_is_current():
+    """The shipped cache is for the embedded corpus as it is now (else: python -m drafter.minedcache)."""
+    import json
+
+    from drafter.corpus import Corpus
+    from drafter.minedcache import mine, shipped_path
+
+    corpus = Corpus.load(Path("/nonexistent-drafter-corpus"))
+    shipped = json.loads(shipped_path().read_text("utf-8"))
+    assert shipped["fingerprint"] == corpus.fingerprint, "stale: run python -m drafter.minedcache"
+    assert json.loads(json.dumps(mine(corpus), ensure_ascii=False)) == shipped
+
+
+def test_mined_cache_beside_a_user_corpus(tmp_path):
+    import json
+
+    from drafter.corpus import Corpus
+    from drafter.minedcache import _MEMO, mined
+
+    seed = sorted((Path(__file__).resolve().parent.parent / "corpus").glob("*.txt"))[1]
+    mine_file = tmp_path / "旧稿.txt"
+    # a report of the user's own, not a copy of a seed (that one is already embedded)
+    mine_file.write_text(seed.read_text("utf-8").replace("工会", "工会组织", 3), encoding="utf-8")
+    corpus = Corpus.load(tmp_path / "c")
+    corpus.ingest([mine_file])
+    data = mined(corpus)
+    cached = json.loads((tmp_path / "c" / "mined.json").read_text("utf-8"))
+    assert cached["fingerprint"] == corpus.fingerprint == data["fingerprint"]
+    # read back from the file (not memory) it gives the same wording
+    _MEMO.clear()
+    again = Corpus.load(tmp_path / "c")
+    assert mined(again) == cached
+    body = _body(build_draft(parse_figures(YAML), refs=0, wording=corpus_wording(tmp_path / "c")))
+    assert "开展劳动和技能竞赛43项" in body
