@@ -18,7 +18,9 @@ from jinja2.sandbox import SandboxedEnvironment
 from .blocks import Block, missing_labels, parse_blocks, placeholder
 from .errors import DrafterError
 from .figures import KIND_LABELS, Chapter, Figure, Figures
+from .guidance import guidance_sentence
 from .numbers import cn_numeral
+from .prose import chapter_paragraphs, end_sentence, enumerate_points, has_lead_verb, ITEM_VERBS
 from .resources import templates_dir
 
 TEMPLATE_FOR_KIND = {"annual": "annual.md.j2", "half-year": "half-year.md.j2", "five-year": "five-year.md.j2"}
@@ -51,12 +53,22 @@ class Suggestion:
     article: str = ""
     heading: str = ""
     score: float = 0.0
+    org: str = ""  # the unit whose report it is
+    year: int | None = None
 
     @property
     def source(self) -> str:
-        article = f"《{self.article}》" if self.article and self.article != self.file else ""
-        parts = [self.file, article, self.heading]
-        return " ".join(p for p in parts if p)
+        """《title》（unit，year），见“chapter heading”; the stored file name only when the article has no title."""
+        title = f"《{self.article}》" if self.article and self.article != self.file else self.file
+        about = "，".join(p for p in (self.org, f"{self.year}年" if self.year else "") if p)
+        text = title + (f"（{about}）" if about else "")
+        if self.heading:
+            text += f"，见“{self.heading}”" if text else self.heading
+        return text
+
+    def to_json(self) -> dict[str, Any]:
+        return {"chapter": self.chapter, "text": self.text, "title": self.article, "unit": self.org,
+                "year": self.year, "heading": self.heading, "file": self.file, "source": self.source}
 
     @property
     def comment_text(self) -> str:
@@ -75,6 +87,7 @@ class Draft:
     missing: list[str] = field(default_factory=list)
     figures: Figures | None = None
     notes: list[str] = field(default_factory=list)  # why a chapter got no suggestions
+    lengths: list[Any] = field(default_factory=list)  # drafter.length.SectionLength per section, with --chars
 
     def body_text(self) -> str:
         """Everything in the body (not the comments), one block a line."""
@@ -133,39 +146,36 @@ class ChapterView:
     heading: str
     figures: list[FigureView]
     highlights: list[str]
+    lead: str = ""  # what opens the first figure sentence: 全年, 上半年
+    span: bool = False  # five-year: figures as 累计…，年均…
 
     @property
     def empty(self) -> bool:
         return not self.figures and not self.highlights
 
-
-def _sentence(text: str) -> str:
-    """End a writer's line with a full stop if it has no closing punctuation."""
-    text = text.strip()
-    if not text or text[-1] in "。！？；…”’）)":
-        return text
-    return text.rstrip("，,;；:：") + "。"
-
-
-def _enum(items: list[str]) -> str:
-    """一是…；二是…。 from a list of points."""
-    parts = [f"{cn_numeral(i)}是{t.strip().rstrip('。；;，,')}" for i, t in enumerate(items, 1)]
-    return "；".join(parts) + "。" if parts else ""
+    def prose(self, topic: str = "") -> list[str]:
+        """The chapter's paragraphs (drafter.prose): ``topic`` sentence and the figures in
+        sentences, then the highlights joined with 一是…二是…/同时/此外."""
+        return chapter_paragraphs(topic, self.figures, self.highlights, self.lead, self.span)
 
 
 def _context(figs: Figures, missing: Callable[[str], str], wording: WordingFn | None = None) -> dict[str, Any]:
     p = figs.period
     headings = FIVE_YEAR_HEADINGS if p.kind == "five-year" else ANNUAL_HEADINGS
+    lead = {"annual": "全年", "half-year": p.half}.get(p.kind, "")
     chapters = [
         ChapterView(
             ch.name,
             ch.heading or headings[ch.name],
             [_figure_view(f, wording(ch.name, f) if wording else "") for f in ch.figures],
             list(ch.highlights),
+            lead,
+            p.kind == "five-year",
         )
         for ch in figs.chapters
     ]
     date = f"{figs.date.year}年{figs.date.month}月{figs.date.day}日" if figs.date else missing("成文日期")
+    written = _written(figs)
     return {
         "unit": figs.unit,
         "title": figs.title,
@@ -183,7 +193,18 @@ def _context(figs: Figures, missing: Callable[[str], str], wording: WordingFn | 
         "plans": figs.plans,
         "signature": figs.signature or figs.unit,
         "date": date,
+        # 坚持以…为指导，深入学习贯彻党的二十大和二十届…全会精神，… as current when written
+        "guidance": guidance_sentence(*written),
     }
+
+
+def _written(figs: Figures) -> tuple[int, int]:
+    """(year, month) the report is written in: its date, else the end of its period
+    (a first-half report: June)."""
+    if figs.date:
+        return figs.date.year, figs.date.month
+    p = figs.period
+    return p.year, 6 if p.kind == "half-year" and p.half == "上半年" else 12
 
 
 # ---------------------------------------------------------------- rendering
@@ -207,8 +228,8 @@ def _environment(extra_dir: Path | None) -> SandboxedEnvironment:
         finalize=_one_line,
         autoescape=False,
     )
-    env.filters["sentence"] = _sentence
-    env.filters["enum"] = _enum
+    env.filters["sentence"] = end_sentence
+    env.filters["enum"] = enumerate_points
     env.filters["cn"] = cn_numeral
     return env
 
@@ -256,27 +277,38 @@ def chapter_query(ch: Chapter) -> str:
     return " ".join([ch.name, *ch.highlights, *(f.item for f in ch.figures)])
 
 
-def retriever_suggestions(corpus: Any = None, on_message: Callable[[str], None] | None = None, progress=None) -> SuggestFn:
+def load_corpus(corpus: Any = None, builtin: bool = True) -> Any:
+    """A Corpus from a folder (None: the user's default), or ``corpus`` itself when it is one.
+    ``builtin=False`` leaves the embedded seed reports out."""
+    from .corpus import Corpus
+
+    if corpus is None or isinstance(corpus, (str, Path)):
+        return Corpus.load(corpus, include_embedded=builtin)
+    return corpus
+
+
+def retriever_suggestions(corpus: Any = None, on_message: Callable[[str], None] | None = None, progress=None,
+                          builtin: bool = True) -> SuggestFn:
     """Suggestions from the corpus: the TF-IDF retriever's best passages for the chapter,
     then one comment listing sub-headings other reports used for it (drafter.phrases).
 
     The corpus and index are loaded on the first call, so that a template or figures
     error is reported before any time goes into retrieval. ``on_message`` and
-    ``progress`` go to the retriever (index rebuild message and bar)."""
+    ``progress`` go to the retriever (index rebuild message and bar); ``builtin=False``
+    leaves the embedded corpus out."""
     state: dict[str, Any] = {}
 
     def suggest(chapter: str, query: str, k: int) -> list[Suggestion]:
         if "retriever" not in state:
-            from .corpus import Corpus
             from .search import Retriever
 
             if on_message:
                 on_message("正在从语料库检索各章节的参考段落……")
-            source = Corpus.load(corpus) if corpus is None or isinstance(corpus, (str, Path)) else corpus
+            source = load_corpus(corpus, builtin)
             state["corpus"] = source
             state["retriever"] = Retriever(source, on_message=on_message, progress=progress)
         hits = state["retriever"].search(query, chapter=chapter, k=k)
-        out = [Suggestion(chapter, h.text, h.file, h.article, h.heading, float(h.score)) for h in hits]
+        out = [Suggestion(chapter, h.text, h.file, h.article, h.heading, float(h.score), h.org, h.year) for h in hits]
         headings = heading_suggestion(state["corpus"], chapter)
         return out + ([headings] if headings else [])
 
@@ -284,23 +316,26 @@ def retriever_suggestions(corpus: Any = None, on_message: Callable[[str], None] 
 
 
 def heading_suggestion(corpus: Any, chapter: str, k: int = 3) -> Suggestion | None:
-    """One comment with up to ``k`` sub-headings of the chapter from the corpus, each with its source."""
+    """One comment with up to ``k`` sub-headings of the chapter from the corpus, each with its source
+    (mined once per corpus state, drafter.minedcache)."""
+    from .minedcache import HEADINGS_PER_CHAPTER, heading_examples
     from .phrases import suggested_headings
 
+    examples = heading_examples(corpus, chapter) if k <= HEADINGS_PER_CHAPTER else suggested_headings(corpus, chapter, k)
     lines = []
-    for i, h in enumerate(suggested_headings(corpus, chapter, k), 1):
+    for i, h in enumerate(examples[:k], 1):
         src = h.sources[0] if h.sources else None
         where = ""
         if src:
-            article = f"《{src.article}》" if src.article and src.article != src.file else ""
-            where = f"（来源：{src.file} {article}）".replace(" ）", "）")
+            title = f"《{src.article}》" if src.article and src.article != src.file else src.file
+            where = f"（来源：{title}）"
         lines.append(f"{i}. {h.text}{where}")
     if not lines:
         return None
     return Suggestion(chapter, "可参考的小标题：\n" + "\n".join(lines))
 
 
-def corpus_wording(corpus: Any = None) -> WordingFn:
+def corpus_wording(corpus: Any = None, builtin: bool = True) -> WordingFn:
     """Word a figure the way the corpus words such figures (drafter.phrases patterns).
 
     劳动和技能竞赛 / 43 / 项 becomes 开展劳动和技能竞赛43项: the pattern gives only its lead
@@ -308,21 +343,21 @@ def corpus_wording(corpus: Any = None) -> WordingFn:
     would read badly). Items that already start with a verb, rates and unmatched items
     stay as the writer wrote them.
     """
-    from .phrases import _ITEM_VERBS, match_pattern
+    from .minedcache import wording_patterns
+    from .phrases import match_pattern
 
     state: dict[str, Any] = {}
 
     def wording(chapter: str, f: Figure) -> str:
         if f.unit in ("%", "％") or not f.item:
             return ""
-        if "corpus" not in state:
-            from .corpus import Corpus
-
-            state["corpus"] = Corpus.load(corpus) if corpus is None or isinstance(corpus, (str, Path)) else corpus
-        match = match_pattern(f.item, state["corpus"], unit=f.unit or None, chapter=chapter, min_score=0.6)
-        if match is None or match.verb not in _ITEM_VERBS:
+        if "patterns" not in state:
+            state["patterns"] = wording_patterns(load_corpus(corpus, builtin))
+        match = match_pattern(f.item, state["patterns"], unit=f.unit or None, chapter=chapter, min_score=0.6)
+        # Only a verb of the known list, never one the item already has (慰问“两节”…慰问…).
+        if match is None or len(match.verb) < 2 or match.verb not in ITEM_VERBS or match.verb in f.item:
             return ""
-        return match.render(f.item, "")
+        return "" if has_lead_verb(f.item) else match.verb + f.item
 
     return wording
 
@@ -334,11 +369,15 @@ def build_draft(
     corpus: Any = None,
     suggest: SuggestFn | None = None,
     wording: WordingFn | None = None,
+    builtin: bool = True,
+    chars: int | None = None,
 ) -> Draft:
     """Render ``figures`` into a Draft; with refs > 0, each chapter heading marked by
     ``@comment`` gets up to ``refs`` suggestions (``suggest``, default the retriever).
     ``wording`` words figures as the corpus does (``corpus_wording``); None keeps the
-    writer's items as written."""
+    writer's items as written. ``builtin=False`` leaves the embedded corpus out of the
+    default suggestions. ``chars`` aims the body at about that many characters
+    (``drafter.length.aim_length``; the lengths per section go to ``Draft.lengths``)."""
     text, name = render_template(figures, template)
     if wording is not None:
         # The plain render above has already reported any template error, before the corpus loads.
@@ -346,11 +385,16 @@ def build_draft(
     blocks = parse_blocks(text, source=f"模板 {name}")
     titles = [b.full_text for b in blocks if b.kind == "title"]
     draft = Draft(title=titles[0] if titles else "", blocks=blocks, missing=missing_labels(blocks), figures=figures)
+    if chars:
+        from .length import aim_length
+
+        draft.lengths = aim_length(draft, chars)
+        blocks = draft.blocks
     anchors = [(i, b.chapter) for i, b in enumerate(blocks) if b.kind == "comment"]
     if refs <= 0 or not anchors:
         return draft
     if suggest is None:
-        suggest = retriever_suggestions(corpus)
+        suggest = retriever_suggestions(corpus, builtin=builtin)
     by_name = {ch.name: ch for ch in figures.chapters}
     for i, chapter in anchors:
         heading = next(j for j in range(i - 1, -1, -1) if blocks[j].kind == "heading")

@@ -189,7 +189,7 @@ def test_comments_on_chapter_headings_with_sources(written):
     comments = list(doc.comments)
     assert len(comments) == 15  # 5 chapters x 3
     assert all(c.author == "drafter" and c.initials == "DR" for c in comments)
-    assert all("——来源：" in c.text and "_seed.txt" in c.text and "《某报告" in c.text for c in comments)
+    assert all("——来源：《某报告" in c.text and "见“一、" in c.text and "_seed.txt" not in c.text for c in comments)
     # each chapter heading carries its three comments
     for p in doc.paragraphs:
         starts = p._p.findall(qn("w:commentRangeStart"))

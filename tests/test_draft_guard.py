@@ -14,9 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from drafter.docx_writer import docx_bytes
-from drafter.draft import Suggestion, build_draft
+from drafter.draft import Suggestion, build_draft, corpus_wording
 from drafter.figures import FIGURE_CHAPTERS, allowed_numbers, load_figures, parse_figures
 from drafter.numbers import numbers_in
+from drafter.prose import ITEM_VERBS
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -48,6 +49,31 @@ def assert_guard(figures, paragraphs: list[str]) -> None:
     assert not leaked, leaked
 
 
+def assert_prose(figures, draft) -> None:
+    """Every chapter with figures or highlights has a paragraph of two or more sentences,
+    and no verb is put before an item that already holds it (慰问“两节”…慰问…)."""
+    blocks = draft.blocks
+    # A chapter's text: from its @comment anchor (under its heading) to the next heading.
+    anchors = {b.chapter: i for i, b in enumerate(blocks) if b.kind == "comment"}
+    for ch in figures.chapters:
+        if ch.empty:
+            continue
+        start = anchors[ch.name]
+        end = next((i for i in range(start, len(blocks)) if blocks[i].kind == "heading"), len(blocks))
+        paras = [b.text for b in blocks[start + 1 : end] if b.kind == "paragraph"]
+        counts = [len([s for s in re.split(r"[。！？]", p) if s.strip("”’）) ")]) for p in paras]
+        assert max(counts, default=0) >= 2, (ch.name, paras)
+    body = draft.body_text()
+    for ch in figures.chapters:
+        for f in ch.figures:
+            for verb in ITEM_VERBS:
+                if verb in f.item:
+                    assert verb + f.item not in body, (verb, f.item)
+
+
+WORDING = corpus_wording()
+
+
 def corpus_suggest(chapter, query, k):
     """Suggestions made of real corpus sentences, to prove none of them reaches the body."""
     sentences = [s for s in re.split(r"[。！？\n]", CORPUS_TEXT) if chapter[:2] in s and len(s) > 20]
@@ -61,8 +87,11 @@ def test_corpus_names_were_found():
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_guard_on_examples(path):
     figures = load_figures(path)
-    paragraphs = body_paragraphs(docx_bytes(build_draft(figures, refs=3, suggest=corpus_suggest)))
+    draft = build_draft(figures, refs=3, suggest=corpus_suggest, wording=WORDING)
+    paragraphs = body_paragraphs(docx_bytes(draft))
     assert_guard(figures, paragraphs)
+    assert_prose(figures, draft)
+    assert not draft.missing
     # and no sentence of 20 or more characters of the body is a corpus sentence
     for text in paragraphs:
         for sentence in re.split(r"[。！？；]", text):
@@ -138,11 +167,12 @@ def figures_files(draw):
 @given(figures_files())
 def test_guard_on_generated_figures(text):
     figures = parse_figures(text, "generated.yaml")
-    draft = build_draft(figures, refs=2, suggest=corpus_suggest)
+    draft = build_draft(figures, refs=2, suggest=corpus_suggest, wording=WORDING)
     paragraphs = body_paragraphs(docx_bytes(draft))
     assert_guard(figures, paragraphs)
+    assert_prose(figures, draft)
     body = "\n".join(paragraphs)
     assert "0.0%" not in body
     for ch in figures.chapters:
         for h in ch.highlights:
-            assert h.rstrip("，,;；:：") in body
+            assert h.strip().rstrip("，,;；:：、 ") in body
