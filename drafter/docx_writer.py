@@ -203,15 +203,16 @@ class Styler:
                 part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
     # ---- paragraphs and runs
-    def format_paragraph(self, para, role: str) -> RoleLayout:
-        """Style, direct paragraph layout and every run's font for ``role``."""
+    def format_paragraph(self, para, role: str, keep_align: bool = False, bold: bool | None = None) -> RoleLayout:
+        """Style, direct paragraph layout and every run's font for ``role`` (runs inside
+        hyperlinks and fields included); ``keep_align`` leaves the typist's alignment (tables)."""
         lay = self.layouts[role]
         para.style = self.doc.styles[ROLE_STYLE.get(role, "Normal")]
         ppr = para._p.get_or_add_pPr()
-        X.keep_only(ppr, X.KEEP_PPR)
-        apply_paragraph_layout(para.paragraph_format, ppr, lay)
+        X.keep_only(ppr, X.KEEP_PPR + (("jc",) if keep_align else ()))
+        apply_paragraph_layout(para.paragraph_format, ppr, lay, align=not keep_align)
         for r in para._p.iter(qn("w:r")):
-            self.format_run(Run(r, para), lay)
+            self.format_run(Run(r, para), lay, bold)
         # the paragraph mark's font (height of an empty line, the pilcrow's font)
         _format_mark(ppr, lay, self.profile.latin_font)
         return lay
