@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -119,6 +120,7 @@ class Styler:
         self.doc = doc
         self.profile = profile or load_profile()
         self.layouts = {r: role_layout(self.profile, r) for r in ROLE_LABELS}
+        self._styles: dict[str, object] = {}
 
     # ---- styles and page
     def setup_styles(self) -> None:
@@ -145,12 +147,18 @@ class Styler:
             apply_font(style.font, el.rPr, lay.font, p.latin_font, lay.char_spacing)
 
     def _style(self, name: str):
-        try:
-            return self.doc.styles[name]
-        except KeyError:
-            style = self.doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-            style.base_style = self.doc.styles["Normal"] if name != "Normal" else None
-            return style
+        if name not in self._styles:
+            try:
+                # files from LibreOffice/WPS may name built-in styles differently; python-docx then
+                # finds them by style id and warns, which is what we want here
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", UserWarning)
+                    self._styles[name] = self.doc.styles[name]
+            except KeyError:
+                style = self.doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+                style.base_style = self._style("Normal") if name != "Normal" else None
+                self._styles[name] = style
+        return self._styles[name]
 
     def setup_page(self) -> None:
         p = self.profile
@@ -179,7 +187,7 @@ class Styler:
         for footer, align, side in footers:
             footer.is_linked_to_previous = False
             X.keep_only(footer._element, ())
-            para = footer.add_paragraph(style=self.doc.styles["Footer"])
+            para = footer.add_paragraph(style=self._style("Footer"))
             para.alignment = align
             indent = 0 if align == C else p.page_number_indent
             lay = RoleLayout("page", p.page_number_font, align, left_chars=indent if side == "left" else 0,
@@ -207,7 +215,7 @@ class Styler:
         """Style, direct paragraph layout and every run's font for ``role`` (runs inside
         hyperlinks and fields included); ``keep_align`` leaves the typist's alignment (tables)."""
         lay = self.layouts[role]
-        para.style = self.doc.styles[ROLE_STYLE.get(role, "Normal")]
+        para.style = self._style(ROLE_STYLE.get(role, "Normal"))
         ppr = para._p.get_or_add_pPr()
         X.keep_only(ppr, X.KEEP_PPR + (("jc",) if keep_align else ()))
         apply_paragraph_layout(para.paragraph_format, ppr, lay, align=not keep_align)

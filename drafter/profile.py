@@ -147,10 +147,14 @@ def _load_raw(spec: str, seen: list[str]) -> tuple[dict, list[str]]:
     if not isinstance(data, dict):
         raise DrafterError(f"版式文件 {path} 应是“键: 值”的形式，请对照 docs/format.md 中的示例。")
     _validate(data, path)
+    data.setdefault("名称", path.stem)
     base = data.get("基于", None if path == shipped.get(DEFAULT) else DEFAULT)
     if base is None:
         return data, [path.name]
-    base_raw, sources = _load_raw(str(base), [*seen, key])
+    base = str(base)
+    if base not in shipped and not Path(base).is_absolute():
+        base = str(path.parent / base)  # relative to the profile file, not the working folder
+    base_raw, sources = _load_raw(base, [*seen, key])
     return _merge(base_raw, data), [path.name, *sources]
 
 

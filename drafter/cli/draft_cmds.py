@@ -53,11 +53,12 @@ def init(file: Path, kind: str, force: bool) -> None:
 @click.option("--wording/--no-wording", default=True, show_default=True,
               help="按语料库中同类数字的常见说法写数字句（如“劳动和技能竞赛”写成“开展劳动和技能竞赛43项”）；"
                    "--no-wording 则照数据文件原样写。")
+@click.option("--profile", default=None, metavar="版式", help="Word 版式：国标（默认）、无GB2312字体或自己的 .yaml 版式文件（见 docs/format.md）。")
 @click.option("--force", is_flag=True, help="输出文件已存在时覆盖。")
 @corpus_option
 @json_option
 def draft(file: Path, output: Path | None, fmt: str | None, template: Path | None, refs: int, no_refs: bool,
-          wording: bool, force: bool, corpus_dir: Path | None, as_json: bool) -> None:
+          wording: bool, profile: str | None, force: bool, corpus_dir: Path | None, as_json: bool) -> None:
     """用数据文件 FILE（YAML）生成工作报告初稿。
 
     \b
@@ -77,6 +78,9 @@ def draft(file: Path, output: Path | None, fmt: str | None, template: Path | Non
     if output is None:
         output = Path(f"{file.stem}-初稿.{fmt}")
     check_can_write(output, force)
+    from ..profile import load_profile
+
+    layout_profile = load_profile(profile) if profile else None
     figures = load_figures(file)
     k = 0 if no_refs else refs
     suggest = None
@@ -95,7 +99,7 @@ def draft(file: Path, output: Path | None, fmt: str | None, template: Path | Non
     else:
         from ..docx_writer import write_docx
 
-        write_docx(result, output, force=force)
+        write_docx(result, output, force=force, profile=layout_profile)
 
     n_comments = sum(len(v) for v in result.comments.values())
     if as_json:
