@@ -19,9 +19,10 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING
-from docx.oxml import parse_xml
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from . import docx_xml as X
@@ -121,6 +122,7 @@ class Styler:
         self.profile = profile or load_profile()
         self.layouts = {r: role_layout(self.profile, r) for r in ROLE_LABELS}
         self._styles: dict[str, object] = {}
+        self._templates: dict[tuple, tuple] = {}
 
     # ---- styles and page
     def setup_styles(self) -> None:
@@ -214,22 +216,38 @@ class Styler:
     def format_paragraph(self, para, role: str, keep_align: bool = False, bold: bool | None = None) -> RoleLayout:
         """Style, direct paragraph layout and every run's font for ``role`` (runs inside
         hyperlinks and fields included); ``keep_align`` leaves the typist's alignment (tables)."""
-        lay = self.layouts[role]
-        para.style = self._style(ROLE_STYLE.get(role, "Normal"))
-        ppr = para._p.get_or_add_pPr()
-        X.keep_only(ppr, X.KEEP_PPR + (("jc",) if keep_align else ()))
-        apply_paragraph_layout(para.paragraph_format, ppr, lay, align=not keep_align)
+        ppr_template, _ = self._template(role, bold, False)
+        X.replace_properties(para._p.get_or_add_pPr(), ppr_template, X.KEEP_PPR + (("jc",) if keep_align else ()))
         for r in para._p.iter(qn("w:r")):
-            self.format_run(Run(r, para), lay, bold)
-        # the paragraph mark's font (height of an empty line, the pilcrow's font)
-        _format_mark(ppr, lay, self.profile.latin_font)
-        return lay
+            text = "".join(t.text or "" for t in r.iter(qn("w:t")))
+            _, rpr_template = self._template(role, bold, bool(AMBIGUOUS.search(text)))
+            X.replace_properties(r.get_or_add_rPr(), rpr_template, X.KEEP_RPR)
+        return self.layouts[role]
 
-    def format_run(self, run, lay: RoleLayout, bold: bool | None = None) -> None:
+    def _template(self, role: str, bold: bool | None, hint: bool):
+        """(w:pPr, w:rPr) for a role, written once through the python-docx API on a scratch
+        paragraph and then copied onto every paragraph and run of that role."""
+        key = (role, bold, hint)
+        if key not in self._templates:
+            lay = self.layouts[role]
+            p = OxmlElement("w:p")
+            para = Paragraph(p, self.doc._body)
+            style = self._style(ROLE_STYLE.get(role, "Normal"))
+            if not style.element.default:  # python-docx writes no pStyle for the default style
+                p.style = style.style_id
+            ppr = p.get_or_add_pPr()
+            apply_paragraph_layout(para.paragraph_format, ppr, lay)
+            _format_mark(ppr, lay, self.profile.latin_font)
+            run = Run(p.add_r(), para)
+            self.format_run(run, lay, bold, hint)
+            self._templates[key] = (ppr, run._r.rPr)
+        return self._templates[key]
+
+    def format_run(self, run, lay: RoleLayout, bold: bool | None = None, hint: bool | None = None) -> None:
         rpr = run._r.get_or_add_rPr()
         X.keep_only(rpr, X.KEEP_RPR)
-        apply_font(run.font, rpr, lay.font, self.profile.latin_font, lay.char_spacing,
-                   hint=bool(AMBIGUOUS.search(run.text)))
+        hint = bool(AMBIGUOUS.search(run.text)) if hint is None else hint
+        apply_font(run.font, rpr, lay.font, self.profile.latin_font, lay.char_spacing, hint)
         if bold is not None:
             run.font.bold = bold
 
