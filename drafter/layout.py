@@ -211,15 +211,16 @@ def check_layout(doc, profile: Profile | None = None) -> list[LayoutIssue]:
     res = Resolver(doc)
     issues = _page_issues(doc, profile)
     paras = list(doc.paragraphs)
-    roles = recognise([p.text for p in paras])
+    texts = [p.text for p in paras]  # python-docx builds .text with XPath: once per paragraph
+    roles = recognise(texts)
     layouts = {r: role_layout(profile, r) for r in set(roles) | {"table"}}
     n = 0
-    for para, role in zip(paras, roles):
-        lines = [l for l in para.text.splitlines() if l.strip()]
+    for para, text, role in zip(paras, texts, roles):
+        lines = [l for l in text.splitlines() if l.strip()]
         if not lines:
             continue
         n += 1
-        issue = LayoutIssue(n, _short(para.text), role)
+        issue = LayoutIssue(n, _short(text), role)
         lay = layouts[role]
         _check_runs(issue, res, para._p, lay, None)
         _check_paragraph(issue, res, para._p, lay)
