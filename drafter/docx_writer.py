@@ -213,14 +213,19 @@ class Styler:
                 part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
     # ---- paragraphs and runs
-    def format_paragraph(self, para, role: str, keep_align: bool = False, bold: bool | None = None) -> RoleLayout:
+    def format_paragraph(self, para, role: str, keep_align: bool = False, bold: bool | None = None,
+                         lead: tuple[str, int] | None = None) -> RoleLayout:
         """Style, direct paragraph layout and every run's font for ``role`` (runs inside
-        hyperlinks and fields included); ``keep_align`` leaves the typist's alignment (tables)."""
+        hyperlinks and fields included); ``keep_align`` leaves the typist's alignment (tables).
+        ``lead`` (heading role, length): a run-in heading opening a body paragraph, whose
+        characters get that heading's font."""
         ppr_template, _ = self._template(role, bold, False)
         X.replace_properties(para._p.get_or_add_pPr(), ppr_template, X.KEEP_PPR + (("jc",) if keep_align else ()))
-        for r in para._p.iter(qn("w:r")):
-            text = "".join(t.text or "" for t in r.iter(qn("w:t")))
-            _, rpr_template = self._template(role, bold, bool(AMBIGUOUS.search(text)))
+        if lead:
+            X.split_run_at(para._p, lead[1])
+        for r, start, text in list(X.iter_runs(para._p)):
+            run_role = lead[0] if lead and start < lead[1] else role
+            _, rpr_template = self._template(run_role, bold, bool(AMBIGUOUS.search(text)))
             X.replace_properties(r.get_or_add_rPr(), rpr_template, X.KEEP_RPR)
         return self.layouts[role]
 

@@ -91,6 +91,39 @@ def replace_properties(target, template, keep: tuple[str, ...]) -> None:
     target[:] = sorted(copies + kept, key=lambda c: order.get(local(c), len(order)))
 
 
+def paragraph_text(p) -> str:
+    """The w:t text of a paragraph (the offsets ``iter_runs`` counts in)."""
+    return "".join(t.text or "" for t in p.iter(qn("w:t")))
+
+
+def iter_runs(p):
+    """(w:r, offset of its first character, its text) for every run of a paragraph, offsets
+    counted over the w:t text (runs inside hyperlinks and fields included)."""
+    pos = 0
+    for r in p.iter(qn("w:r")):
+        text = "".join(t.text or "" for t in r.iter(qn("w:t")))
+        yield r, pos, text
+        pos += len(text)
+
+
+def split_run_at(p, offset: int) -> None:
+    """Put a run boundary at character ``offset`` of the paragraph by cutting the run that
+    spans it in two (the same properties on both halves). Only a plain run (properties and
+    one w:t) is cut; any other is left whole."""
+    for r, start, text in iter_runs(p):
+        if start < offset < start + len(text):
+            content = [c for c in r if local(c) != "rPr"]
+            if len(content) != 1 or local(content[0]) != "t":
+                return
+            twin = deepcopy(r)
+            k = offset - start
+            for el, piece in ((content[0], text[:k]), (twin.find(qn("w:t")), text[k:])):
+                el.text = piece
+                el.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+            r.addnext(twin)
+            return
+
+
 def set_attrs(el, **attrs) -> None:
     """Replace all attributes of ``el`` by ``attrs`` (w: names)."""
     for a in list(el.attrib):

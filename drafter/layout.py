@@ -19,7 +19,8 @@ from docx.oxml.ns import qn
 
 from .docx_writer import AMBIGUOUS, ROLE_LABELS, RoleLayout, role_layout
 from .profile import Profile, load_profile, size_label
-from .typeset import open_docx, recognise
+from . import docx_xml as X
+from .typeset import open_docx, recognise, run_in_lead
 
 KINDS = {
     "font": "字体", "size": "字号", "bold": "加粗", "theme": "主题字体", "quotes": "引号破折号", "align": "对齐",
@@ -134,34 +135,32 @@ class Resolver:
         return False
 
 
-def _text_of(r) -> str:
-    return "".join(t.text or "" for t in r.iter(qn("w:t")))
-
-
-def _check_runs(issue: LayoutIssue, res: Resolver, p, lay: RoleLayout, bold_expected: bool | None) -> None:
-    want = lay.font
-    accepted = {want.name, *want.fallbacks}
-    for r in p.iter(qn("w:r")):
-        text = _text_of(r)
+def _check_runs(issue: LayoutIssue, res: Resolver, p, lay: RoleLayout, bold_expected: bool | None,
+                lead: tuple[RoleLayout, int] | None = None) -> None:
+    for r, start, text in X.iter_runs(p):
         if not text.strip():
             continue
+        in_lead = bool(lead and start < lead[1])
+        want = lead[0].font if in_lead else lay.font
+        accepted = {want.name, *want.fallbacks}
+        label = f"段首小标题{want.label()}" if in_lead else want.label()
         levels = res.rpr_levels(r, p)
         cjk = any("\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text)
         if cjk:
             font = res.east_asia_font(levels)
             if font not in accepted:
-                issue.add("font", f"字体为{font}", want.label())
+                issue.add("font", f"字体为{font}", label)
         if res.uses_theme(levels):
             issue.add("theme", "用了主题字体", "不用主题字体")
         found, sz = res.attr(levels, "sz")
         pt = int(sz) / 2 if found and sz and sz.isdigit() else 10  # Word's own default is 10 pt
         if abs(pt - want.size) > 0.01:
-            issue.add("size", f"字号为{size_label(pt)}", want.label())
+            issue.add("size", f"字号为{size_label(pt)}", label)
         found, b = res.attr(levels, "b", "")
         is_bold = found and b.get(qn("w:val")) in _TRUE_VALS
         should = want.bold if bold_expected is None else bold_expected
         if cjk and is_bold != should:
-            issue.add("bold", "加粗" if is_bold else "未加粗", want.label() if bold_expected is None else "表头加粗")
+            issue.add("bold", "加粗" if is_bold else "未加粗", label if bold_expected is None else "表头加粗")
         if AMBIGUOUS.search(text):
             f = r.find(f"{qn('w:rPr')}/{qn('w:rFonts')}")
             if f is None or f.get(qn("w:hint")) != "eastAsia":
@@ -222,7 +221,8 @@ def check_layout(doc, profile: Profile | None = None) -> list[LayoutIssue]:
         n += 1
         issue = LayoutIssue(n, _short(text), role)
         lay = layouts[role]
-        _check_runs(issue, res, para._p, lay, None)
+        lead = run_in_lead(X.paragraph_text(para._p)) if role == "body" else None
+        _check_runs(issue, res, para._p, lay, None, (role_layout(profile, lead[0]), lead[1]) if lead else None)
         _check_paragraph(issue, res, para._p, lay)
         if issue.kinds:
             issues.append(issue)

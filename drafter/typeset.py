@@ -52,6 +52,20 @@ def heading_role(text: str) -> str | None:
     return None
 
 
+def run_in_lead(text: str) -> tuple[str, int] | None:
+    """(heading role, length) of a run-in heading opening a body paragraph: 一、/（一）/1./（1）
+    and words up to the first 。 or ：, when that is short and body text follows."""
+    if heading_role(text):
+        return None
+    for role, rx in HEADING_PATTERNS:
+        m = rx.match(text)
+        if m:
+            ends = [i for i in (text.find(c, m.end()) for c in "。：:！？") if i >= 0]
+            end = min(ends) + 1 if ends else 0
+            return (role, end) if 0 < end <= m.end() + 30 and text[end:].strip() else None
+    return None
+
+
 def _short_line(s: str, limit: int) -> bool:
     return 0 < len(s) <= limit and not s.endswith(_TERMINAL + ("：", ":")) and not heading_role(s)
 
@@ -209,7 +223,8 @@ def format_document(doc, profile: Profile | None = None, progress: Progress | No
         items = progress(items, length=len(paras), label="排版")
     last_title = None
     for i, (para, role) in enumerate(items):
-        styler.format_paragraph(para, role)
+        lead = run_in_lead(X.paragraph_text(para._p)) if role == "body" else None
+        styler.format_paragraph(para, role, lead=lead)
         report.roles[role] += 1
         if role == "title":
             last_title = i

@@ -304,3 +304,30 @@ def test_doc_input_converted_through_libreoffice(tmp_path):
     paras, _ = texts(tmp_path / "from-doc.docx")
     assert [p for p in paras if p] == [t for t in TEXTS if t]
     assert check_layout(open_docx(tmp_path / "from-doc.docx")) == []
+
+
+def test_run_in_heading_gets_the_heading_font(tmp_path):
+    from drafter.typeset import run_in_lead
+
+    text = "（一）强化思想引领。全年开展主题宣讲36场，覆盖职工1.2万人次，职工群众反响良好，取得了实效。"
+    assert run_in_lead(text) == ("h2", 10)
+    assert run_in_lead("（一）强化思想引领") is None  # a heading on its own line
+    assert run_in_lead("全年开展主题宣讲36场。") is None
+    doc = docx.Document()
+    doc.add_paragraph("报告")
+    doc.add_paragraph(text)
+    doc.add_paragraph("一、总体情况：" + "今年工作稳中有进，各项指标全面完成，职工满意度明显提升。" * 2)
+    doc.save(str(tmp_path / "runin.docx"))
+    format_file(tmp_path / "runin.docx", tmp_path / "out.docx")
+    out = docx.Document(str(tmp_path / "out.docx"))
+    assert [p.text for p in out.paragraphs][1] == text
+    for para, lead_font, lead_text in ((out.paragraphs[1], "楷体_GB2312", "（一）强化思想引领。"),
+                                       (out.paragraphs[2], "黑体", "一、总体情况：")):
+        runs = para.runs
+        assert runs[0].text == lead_text
+        assert runs[0]._r.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == lead_font
+        assert all(r._r.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "仿宋_GB2312" for r in runs[1:])
+        assert para._p.pPr.find(qn("w:ind")).get(qn("w:firstLineChars")) == "200"
+    assert check_layout(open_docx(tmp_path / "out.docx")) == []
+    issues = check_layout(open_docx(tmp_path / "runin.docx"))
+    assert any("段首小标题楷体_GB2312三号" in i.message for i in issues)
