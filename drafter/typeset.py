@@ -31,7 +31,9 @@ HEADING_PATTERNS = (
     ("h3", re.compile(r"^\s*\d{1,2}\s*[.．、](?!\d)")),
     ("h4", re.compile(r"^\s*[（(]\s*\d{1,2}\s*[）)]")),
 )
-_DATE = re.compile(rf"^\s*(?:\d{{4}}|[{_CN}]{{4}})\s*年\s*(?:\d{{1,2}}|[{_CN}]{{1,2}})\s*月\s*(?:\d{{1,2}}|[{_CN}]{{1,3}})\s*日\s*$")
+_DATE = re.compile(
+    rf"^\s*(?:\d{{4}}|[{_CN}]{{4}})\s*年\s*(?:\d{{1,2}}|[{_CN}]{{1,2}})\s*月\s*(?:(?:\d{{1,2}}|[{_CN}]{{1,3}})\s*日)?\s*$"
+)
 _ATTACH = re.compile(r"^\s*附\s*件")
 _TERMINAL = tuple("。；！？，、;!?,")
 _SUBTITLE = re.compile(r"^\s*(?:[（(].*[）)]|——.*|—.*)\s*$")
@@ -195,10 +197,6 @@ class FormatReport:
 Progress = Callable  # progress(iterable, length, label) -> iterable
 
 
-def body_paragraphs(doc) -> list:
-    return list(doc.paragraphs)
-
-
 def format_document(doc, profile: Profile | None = None, progress: Progress | None = None) -> FormatReport:
     """Re-typeset ``doc`` in place."""
     from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -216,7 +214,7 @@ def format_document(doc, profile: Profile | None = None, progress: Progress | No
     styler.setup_styles()
     styler.setup_page()
     styler.declare_fonts()
-    paras = body_paragraphs(doc)
+    paras = list(doc.paragraphs)
     roles = recognise([p.text for p in paras])
     items = zip(paras, roles)
     if progress is not None:
@@ -244,7 +242,6 @@ def format_document(doc, profile: Profile | None = None, progress: Progress | No
         for j in range(first_sign, len(roles) - 1):
             if roles[j] in ("sign", "date") and roles[j + 1] in ("sign", "date"):
                 paras[j].paragraph_format.keep_with_next = True
-    lay = styler.layouts["table"]
     for tbl in doc.element.body.iter(qn("w:tbl")):
         report.tables += 1
         Table(tbl, doc._body).alignment = WD_TABLE_ALIGNMENT.CENTER

@@ -54,6 +54,9 @@ def test_recognise_roles_from_text_alone():
     # dates in Chinese numerals; a signature of two lines; a subtitle under the title
     roles = recognise(["关于工会工作的报告", "（2025年12月10日）", "正文一段。", "", "青禾县总工会", "办公室", "二〇二五年十二月十日"])
     assert roles == ["title", "subtitle", "body", "blank", "sign", "sign", "date"]
+    for date in ("2025年12月", "2025 年 12 月 1 日", "二〇二五年十二月"):
+        assert recognise(["报告", "正文。", "某某工会", date])[2:] == ["sign", "date"], date
+    assert recognise(["报告", "正文。", "某某工会", "2025年12月1日召开了会议"])[2:] == ["body", "body"]
 
 
 def test_every_character_kept(formatted):
