@@ -202,14 +202,17 @@ def test_refuses_tracked_changes(tmp_path):
 
 
 def test_refuses_a_password_protected_file(tmp_path):
-    # an encrypted .docx is an OLE compound file holding EncryptionInfo and EncryptedPackage streams
-    data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504 + "EncryptionInfo".encode("utf-16-le") + b"\0" * 64
-    data += "EncryptedPackage".encode("utf-16-le") + b"\0" * 1024
+    ooxml = pytest.importorskip("msoffcrypto.format.ooxml", reason="msoffcrypto-tool (test extra) makes the encrypted file")
+    plain = hand_typed(tmp_path / "明文.docx")
     src = tmp_path / "加密.docx"
-    src.write_bytes(data)
+    with open(plain, "rb") as fh, open(src, "wb") as out:
+        ooxml.OOXMLFile(fh).encrypt("mima123", out)  # Word's agile encryption
     with pytest.raises(DrafterError) as err:
         format_file(src, tmp_path / "out.docx")
     assert "密码" in err.value.message and "加密.docx" in err.value.message
+    assert not (tmp_path / "out.docx").exists()
+    res = CliRunner().invoke(main, ["check", str(src), "--layout-only"])
+    assert res.exit_code == 2 and "密码" in res.output
 
 
 @pytest.mark.parametrize(
