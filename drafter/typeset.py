@@ -158,7 +158,8 @@ def convert_with_soffice(path: Path, timeout: int = 180) -> bytes:
     if soffice is None:
         raise InputFileError(str(path), "是旧版 .doc/.wps 格式，本机没有 LibreOffice 无法转换；请在 Word/WPS 中另存为 .docx")
     with tempfile.TemporaryDirectory(prefix="drafter-convert-") as tmp:
-        src = Path(tmp) / f"input{path.suffix.lower() if path.suffix.lower() in ('.doc', '.wps') else '.doc'}"
+        # Kingsoft's .wps is Word 97 inside; LibreOffice detects the real type from the content
+        src = Path(tmp) / "input.doc"
         shutil.copyfile(path, src)
         try:
             subprocess.run(

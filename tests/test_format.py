@@ -310,6 +310,10 @@ def test_doc_input_converted_through_libreoffice(tmp_path):
     paras, _ = texts(tmp_path / "from-doc.docx")
     assert [p for p in paras if p] == [t for t in TEXTS if t]
     assert check_layout(open_docx(tmp_path / "from-doc.docx")) == []
+    wps = tmp_path / "稿子.wps"  # Kingsoft WPS Writer files are Word 97 inside
+    shutil.copyfile(doc_file, wps)
+    format_file(wps, tmp_path / "from-wps.docx")
+    assert [p for p in texts(tmp_path / "from-wps.docx")[0] if p] == [t for t in TEXTS if t]
 
 
 def test_run_in_heading_gets_the_heading_font(tmp_path):
