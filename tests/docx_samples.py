@@ -68,3 +68,39 @@ def hand_typed(path: Path, tracked: bool = False, repeat: int = 1) -> Path:
         paras[6]._p.append(ins)
     doc.save(str(path))
     return path
+
+
+VARIANT_TEXTS = [
+    "XX区总工会",
+    "2025年上半年工作总结",
+    "今年以来，区总工会在区委和市总工会的领导下，围绕中心、服务大局，各项工作稳步推进。",
+    "一.强化政治引领",
+    "(一)深化理论学习",
+    "1、组织专题学习12场次。",
+    "(1)开展“学习强会”活动",
+    "（二）加强阵地建设。新建职工书屋6家，改造提升职工之家10家，职工文化阵地不断完善，覆盖面进一步扩大。",
+    "二、下半年工作打算",
+    "继续做好困难职工帮扶和职工权益维护工作——确保各项任务落到实处…",
+    "XX区总工会",
+    "二〇二五年七月十日",
+]
+VARIANT_ROLES = ["title", "title", "body", "h1", "h2", "h3", "h4", "body", "h1", "body", "sign", "date"]
+
+
+def variant_typed(path: Path) -> Path:
+    """Another typist: a two-line title, ASCII brackets and 一./1、 numbering, a run-in heading,
+    a sentence split over runs of different fonts, no blank lines, a date in Chinese numerals."""
+    doc = docx.Document()
+    for text in VARIANT_TEXTS:
+        para = doc.add_paragraph()
+        if text.startswith("今年以来"):
+            for piece, font in ((text[:10], "宋体"), (text[10:], "楷体")):
+                run = para.add_run(piece)
+                run.font.size = docx.shared.Pt(14)
+                run._r.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
+        else:
+            para.add_run(text)
+        if text == "XX区总工会" and para is not doc.paragraphs[0]:
+            para.alignment = 2  # right, typed by hand
+    doc.save(str(path))
+    return path

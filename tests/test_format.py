@@ -341,3 +341,22 @@ def test_run_in_heading_gets_the_heading_font(tmp_path):
     assert check_layout(open_docx(tmp_path / "out.docx")) == []
     issues = check_layout(open_docx(tmp_path / "runin.docx"))
     assert any("段首小标题楷体_GB2312三号" in i.message for i in issues)
+
+
+def test_another_typist_variant(tmp_path):
+    from docx_samples import VARIANT_ROLES, VARIANT_TEXTS, variant_typed
+
+    assert recognise(VARIANT_TEXTS) == VARIANT_ROLES
+    src = variant_typed(tmp_path / "v.docx")
+    before = check_layout(open_docx(src))
+    assert {"font", "size", "indent", "spacing", "page", "margins", "page_number"} <= {k for i in before for k in i.kinds}
+    format_file(src, tmp_path / "out.docx")
+    assert texts(tmp_path / "out.docx") == texts(src)
+    assert check_layout(open_docx(tmp_path / "out.docx")) == []
+    doc = docx.Document(str(tmp_path / "out.docx"))
+    first_body = doc.paragraphs[2]
+    assert {r._r.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) for r in first_body.runs} == {"仿宋_GB2312"}
+    # the signature right under the text gets a blank line's height above it
+    assert doc.paragraphs[-2].paragraph_format.space_before.pt == pytest.approx(28.95)
+    assert doc.paragraphs[1].paragraph_format.space_after.pt == pytest.approx(28.95)  # under the two-line title
+    assert doc.paragraphs[0].paragraph_format.space_after.pt == 0
