@@ -16,10 +16,23 @@ import subprocess
 import tempfile
 import zipfile
 from collections import Counter
+from copy import deepcopy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import docx
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.opc.part import XmlPart
+from docx.oxml import parse_xml
+from docx.oxml.ns import qn
+from docx.shared import Pt
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+from lxml import etree
+
+from . import docx_xml as X
+from .docx_writer import Styler
 from .errors import DrafterError, InputFileError
 from .fsutil import atomic_write_bytes, check_can_write
 from .profile import Profile, load_profile
@@ -130,8 +143,6 @@ def recognise(texts: list[str]) -> list[str]:
 
 def open_docx(path: str | Path):
     """The Word file as a python-docx Document, or a DrafterError that says what is wrong."""
-    import docx
-
     path = Path(path)
     if not path.is_file():
         raise DrafterError(f"找不到文件 {path}。")
@@ -174,8 +185,6 @@ def convert_with_soffice(path: Path, timeout: int = 180) -> bytes:
 
 def tracked_changes(doc) -> int:
     """How many tracked insertions, deletions and format changes the body holds."""
-    from docx.oxml.ns import qn
-
     tags = {qn(f"w:{t}") for t in TRACKED}
     return sum(1 for el in doc.element.body.iter() if el.tag in tags)
 
@@ -200,15 +209,6 @@ Progress = Callable  # progress(iterable, length, label) -> iterable
 
 def format_document(doc, profile: Profile | None = None, progress: Progress | None = None) -> FormatReport:
     """Re-typeset ``doc`` in place."""
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
-
-    from . import docx_xml as X
-    from .docx_writer import Styler
-
     styler = Styler(doc, profile)
     report = FormatReport(profile=styler.profile.name)
     report.theme_fonts_removed = strip_theme_everywhere(doc)
@@ -220,8 +220,10 @@ def format_document(doc, profile: Profile | None = None, progress: Progress | No
     items = zip(paras, roles)
     if progress is not None:
         items = progress(items, length=len(paras), label="排版")
+    numbering = _style_numbering(doc)
     last_title = None
     for i, (para, role) in enumerate(items):
+        _pin_numbering(para._p, numbering)
         lead = run_in_lead(X.paragraph_text(para._p)) if role == "body" else None
         styler.format_paragraph(para, role, lead=lead)
         report.roles[role] += 1
@@ -256,15 +258,39 @@ def format_document(doc, profile: Profile | None = None, progress: Progress | No
     return report
 
 
+def _style_numbering(doc) -> dict:
+    """style id → the w:numPr it (or a style it is based on) carries: list styles number
+    their paragraphs from the style, which format replaces."""
+    styles = {s.get(qn("w:styleId")): s for s in doc.styles.element.iterchildren(qn("w:style"))}
+    out = {}
+    for sid in styles:
+        cur, seen = sid, set()
+        while cur in styles and cur not in seen:
+            seen.add(cur)
+            num = styles[cur].find(f"{qn('w:pPr')}/{qn('w:numPr')}")
+            if num is not None:
+                out[sid] = num
+                break
+            based = styles[cur].find(qn("w:basedOn"))
+            cur = based.get(qn("w:val")) if based is not None else None
+    return out
+
+
+def _pin_numbering(p, numbering: dict) -> None:
+    """Copy a style's list numbering onto the paragraph, so that its numbers (not in the
+    text) survive the change of style."""
+    ppr = p.pPr
+    style = ppr.find(qn("w:pStyle")) if ppr is not None else None
+    if style is None or ppr.find(qn("w:numPr")) is not None:
+        return
+    num = numbering.get(style.get(qn("w:val")))
+    if num is not None:
+        X.child(ppr, "numPr").extend(deepcopy(num))
+
+
 def strip_theme_everywhere(doc) -> int:
     """Theme font attributes out of every XML part (styles, numbering, body, headers, footers,
     notes, comments): Word prefers them over any explicit font."""
-    from docx.opc.part import XmlPart
-    from docx.oxml import parse_xml
-    from lxml import etree
-
-    from . import docx_xml as X
-
     n = 0
     for part in doc.part.package.iter_parts():
         name = str(part.partname)

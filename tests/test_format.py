@@ -360,3 +360,18 @@ def test_another_typist_variant(tmp_path):
     assert doc.paragraphs[-2].paragraph_format.space_before.pt == pytest.approx(28.95)
     assert doc.paragraphs[1].paragraph_format.space_after.pt == pytest.approx(28.95)  # under the two-line title
     assert doc.paragraphs[0].paragraph_format.space_after.pt == 0
+
+
+def test_list_numbering_from_a_style_survives(tmp_path):
+    doc = docx.Document()
+    doc.add_paragraph("报告")
+    for text in ("第一项工作", "第二项工作"):
+        doc.add_paragraph(text, style="List Number")  # the number comes from the style, not the text
+    doc.save(str(tmp_path / "list.docx"))
+    format_file(tmp_path / "list.docx", tmp_path / "out.docx")
+    out = docx.Document(str(tmp_path / "out.docx"))
+    src = docx.Document(str(tmp_path / "list.docx"))
+    style_num = src.styles["List Number"].element.pPr.find(qn("w:numPr"))
+    for para in out.paragraphs[1:]:
+        num = para._p.pPr.find(qn("w:numPr"))
+        assert num is not None and num.find(qn("w:numId")).get(qn("w:val")) == style_num.find(qn("w:numId")).get(qn("w:val"))
