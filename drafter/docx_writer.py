@@ -1,50 +1,272 @@
-"""Blocks → .docx in the GB/T 9704-2012 look of FORMAT.md.
+"""The .docx layout of FORMAT.md, shared by ``draft`` (blocks → a new document) and
+``format`` (a typist's document re-typeset): one ``Styler`` applies a layout profile.
 
-python-docx objects (Document, styles, paragraphs, runs, comments) are used here;
-the XML it has no API for lives in ``docx_xml``.
+python-docx's object API does what it covers (alignment, twips indents, spacing, sizes,
+bold, page setup, keep-with-next); ``docx_xml`` does the rest (East Asian fonts, theme
+removal, character indents, the grid, fields, borders).
 """
 
 from __future__ import annotations
 
 import io
 import re
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from docx import Document
+from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
-from docx.shared import Mm
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 from . import docx_xml as X
 from .blocks import Block
-from .draft import Draft
 from .fsutil import atomic_write_bytes, check_can_write
+from .profile import Font, Profile, load_profile
 
-BODY_PT = 16  # 3号
-TITLE_PT = 22  # 2号
-PAGE_NUMBER_PT = 14  # 4号
-COMMENT_PT = 10.5  # 5号
+if TYPE_CHECKING:
+    from .draft import Draft
+
 TITLE_CHARS = 20  # characters of 22 pt that fit one line of the 156 mm 版心
+COMMENT_FONT = Font("宋体", 10.5)  # 5号 for the reference comments
 
-FONT_BODY = "仿宋_GB2312"
-FONT_TITLE = "方正小标宋简体"
-FONT_H1 = "黑体"
-FONT_H2 = "楷体_GB2312"
-FONT_PAGE = "宋体"
-
-# style name -> (east-asian font, size pt, alignment, first-line indent chars)
-STYLES = {
-    "Normal": (FONT_BODY, BODY_PT, WD_ALIGN_PARAGRAPH.JUSTIFY, 2),
-    "Title": (FONT_TITLE, TITLE_PT, WD_ALIGN_PARAGRAPH.CENTER, 0),
-    "Subtitle": (FONT_H2, BODY_PT, WD_ALIGN_PARAGRAPH.CENTER, 0),
-    "Heading 1": (FONT_H1, BODY_PT, WD_ALIGN_PARAGRAPH.JUSTIFY, 2),
-    "Heading 2": (FONT_H2, BODY_PT, WD_ALIGN_PARAGRAPH.JUSTIFY, 2),
-    "Heading 3": (FONT_BODY, BODY_PT, WD_ALIGN_PARAGRAPH.JUSTIFY, 2),
-    "Heading 4": (FONT_BODY, BODY_PT, WD_ALIGN_PARAGRAPH.JUSTIFY, 2),
-    "Footer": (FONT_PAGE, PAGE_NUMBER_PT, None, 0),
-    "Comment Text": (FONT_PAGE, COMMENT_PT, WD_ALIGN_PARAGRAPH.LEFT, 0),
+# Word's built-in paragraph style used for each role (outline levels, navigation pane)
+ROLE_STYLE = {
+    "title": "Title", "subtitle": "Subtitle", "h1": "Heading 1", "h2": "Heading 2", "h3": "Heading 3",
+    "h4": "Heading 4",
 }
-STYLE_FOR_BLOCK = {"title": "Title", "subtitle": "Subtitle", "paragraph": "Normal", "sign": "Normal", "date": "Normal"}
+ROLE_LABELS = {
+    "title": "标题", "subtitle": "副标题", "recipient": "主送机关", "h1": "一级标题", "h2": "二级标题",
+    "h3": "三级标题", "h4": "四级标题", "body": "正文", "attachment": "附件说明", "attachment_item": "附件说明",
+    "sign": "落款", "date": "成文日期", "blank": "空行", "table": "表格",
+}
+# quotes, dashes, ellipsis, middle dot: shared by Latin and CJK, full width only in the East Asian font
+AMBIGUOUS = re.compile("[\u00b7\u2010-\u2027\u2030-\u205e\u3000]")
+
+
+@dataclass(frozen=True)
+class RoleLayout:
+    """Everything the profile says about one kind of paragraph (read by writer and checker)."""
+
+    role: str
+    font: Font
+    align: WD_ALIGN_PARAGRAPH
+    first_chars: float = 0
+    left_chars: float = 0
+    right_chars: float = 0
+    line_pt: float | None = None  # exact line spacing; None: single (auto)
+    snap: bool = True
+    char_spacing: int = 0  # twips
+    keep_next: bool = False
+
+
+def role_layout(profile: Profile, role: str) -> RoleLayout:
+    J, C, R = WD_ALIGN_PARAGRAPH.JUSTIFY, WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT
+    body, pitch, cs = profile.font("body"), profile.line_pitch, profile.char_spacing_twips
+    if role == "title":
+        return RoleLayout(role, profile.font("title"), C, line_pt=profile.title_line, snap=False)
+    if role == "subtitle":
+        return RoleLayout(role, profile.font("subtitle"), C, line_pt=pitch, char_spacing=cs)
+    if role in ("h1", "h2", "h3", "h4"):
+        return RoleLayout(role, profile.font(role), J, first_chars=2, line_pt=pitch, char_spacing=cs, keep_next=True)
+    if role in ("sign", "date"):
+        return RoleLayout(role, body, R, right_chars=2, line_pt=pitch, char_spacing=cs)
+    if role in ("recipient", "blank"):
+        return RoleLayout(role, body, J, line_pt=pitch, char_spacing=cs)
+    if role == "attachment_item":  # aligned under the first item, after 附件：
+        return RoleLayout(role, body, J, first_chars=5, line_pt=pitch, char_spacing=cs)
+    if role == "table":
+        return RoleLayout(role, profile.font("table"), WD_ALIGN_PARAGRAPH.CENTER, snap=False)
+    return RoleLayout("body" if role != "attachment" else role, body, J, first_chars=2, line_pt=pitch, char_spacing=cs)
+
+
+def apply_paragraph_layout(pf, ppr, lay: RoleLayout, align: bool = True) -> None:
+    """Alignment, indents and spacing on a paragraph's or a style's ParagraphFormat."""
+    size = lay.font.size
+    if align:
+        pf.alignment = lay.align
+    pf.first_line_indent = Pt(lay.first_chars * size)
+    pf.left_indent = Pt(lay.left_chars * size) if lay.left_chars else None
+    pf.right_indent = Pt(lay.right_chars * size) if lay.right_chars else None
+    pf.space_before, pf.space_after = Pt(0), Pt(0)
+    if lay.line_pt is None:
+        pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    else:
+        pf.line_spacing, pf.line_spacing_rule = Pt(lay.line_pt), WD_LINE_SPACING.EXACTLY
+    pf.keep_with_next = lay.keep_next or None
+    X.set_char_indent(ppr, lay.first_chars, lay.left_chars, lay.right_chars)
+    X.set_snap_to_grid(ppr, lay.snap)
+
+
+def apply_font(font, rpr, east_asia: Font, latin: str, char_spacing: int = 0, hint: bool = False) -> None:
+    """Font, size, weight, language and character spacing on a run's or a style's Font."""
+    font.size = Pt(east_asia.size)
+    font.bold = east_asia.bold
+    X.set_east_asia(rpr, east_asia.name, latin, hint)
+    X.set_size_cs(rpr, east_asia.size)
+    X.set_char_spacing(rpr, char_spacing)
+    X.set_lang(rpr)
+
+
+class Styler:
+    """Applies a profile to a python-docx Document: styles, page setup, paragraphs, runs."""
+
+    def __init__(self, doc, profile: Profile | None = None):
+        self.doc = doc
+        self.profile = profile or load_profile()
+        self.layouts = {r: role_layout(self.profile, r) for r in ROLE_LABELS}
+        self._styles: dict[str, object] = {}
+        self._templates: dict[tuple, tuple] = {}
+
+    # ---- styles and page
+    def setup_styles(self) -> None:
+        p, styles = self.profile, self.doc.styles
+        rpr, ppr = X.doc_defaults(styles.element)
+        body = self.layouts["body"]
+        # docDefaults: explicit fonts, zh-CN, no space after, exact spacing (python-docx's template
+        # says theme fonts, en-US, 10 pt after, 1.15 lines).
+        X.set_east_asia(rpr, body.font.name, p.latin_font)
+        X.child(rpr, "sz").set(qn("w:val"), str(round(body.font.size * 2)))
+        X.set_lang(rpr)
+        X.set_attrs(X.child(ppr, "spacing"), before=0, after=0, line=p.line_twips, lineRule="exact")
+        X.strip_theme_fonts(styles.element)
+        page = RoleLayout("page", p.page_number_font, WD_ALIGN_PARAGRAPH.CENTER)
+        comment = RoleLayout("comment", COMMENT_FONT, WD_ALIGN_PARAGRAPH.LEFT)
+        named = [("Normal", body), *((ROLE_STYLE[r], self.layouts[r]) for r in ROLE_STYLE),
+                 ("Footer", page), ("Comment Text", comment)]
+        for name, lay in named:
+            style = self._style(name)
+            el = style.element
+            X.keep_only(el.get_or_add_pPr(), ("outlineLvl",))  # drop the template's look, keep the level
+            X.keep_only(el.get_or_add_rPr(), ())
+            apply_paragraph_layout(style.paragraph_format, el.pPr, lay, align=name != "Footer")
+            apply_font(style.font, el.rPr, lay.font, p.latin_font, lay.char_spacing)
+
+    def _style(self, name: str):
+        if name not in self._styles:
+            try:
+                # files from LibreOffice/WPS may name built-in styles differently; python-docx then
+                # finds them by style id and warns, which is what we want here
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", UserWarning)
+                    self._styles[name] = self.doc.styles[name]
+            except KeyError:
+                style = self.doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+                style.base_style = self._style("Normal") if name != "Normal" else None
+                self._styles[name] = style
+        return self._styles[name]
+
+    def setup_page(self) -> None:
+        p = self.profile
+        for n, sec in enumerate(self.doc.sections):
+            landscape = sec.orientation == WD_ORIENT.LANDSCAPE
+            w, h = Mm(p.page_width), Mm(p.page_height)
+            sec.page_width, sec.page_height = (h, w) if landscape else (w, h)
+            sec.top_margin, sec.bottom_margin = Mm(p.margins[0]), Mm(p.margins[1])
+            sec.left_margin, sec.right_margin = Mm(p.margins[2]), Mm(p.margins[3])
+            sec.header_distance, sec.footer_distance = Mm(p.header_distance), Mm(p.footer_distance)
+            X.set_doc_grid(sec._sectPr, p.line_twips)
+            sec.different_first_page_header_footer = False  # 公文 number every page
+            if n:
+                sec.footer.is_linked_to_previous = True
+                sec.even_page_footer.is_linked_to_previous = True
+        self._page_numbers(self.doc.sections[0])
+
+    def _page_numbers(self, sec) -> None:
+        p = self.profile
+        odd_even = p.page_number_position == "单右双左"
+        self.doc.settings.odd_and_even_pages_header_footer = odd_even
+        R, L, C = WD_ALIGN_PARAGRAPH.RIGHT, WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.CENTER
+        footers = [(sec.footer, C if p.page_number_position == "居中" else R, "right")]
+        if odd_even:
+            footers.append((sec.even_page_footer, L, "left"))
+        for footer, align, side in footers:
+            footer.is_linked_to_previous = False
+            X.keep_only(footer._element, ())
+            para = footer.add_paragraph(style=self._style("Footer"))
+            para.alignment = align
+            indent = 0 if align == C else p.page_number_indent
+            lay = RoleLayout("page", p.page_number_font, align, left_chars=indent if side == "left" else 0,
+                             right_chars=indent if side == "right" and align == R else 0)
+            apply_paragraph_layout(para.paragraph_format, para._p.get_or_add_pPr(), lay)
+            head, tail = p.page_number_format.split("{页}")
+            runs = [*([para.add_run(head)] if head else []), *X.add_field(para, "PAGE"),
+                    *([para.add_run(tail)] if tail else [])]
+            for run in runs:
+                self.format_run(run, lay)
+
+    def declare_fonts(self) -> None:
+        """Fallbacks of every profile font into word/fontTable.xml (where the file has one)."""
+        fonts = {f.name: f.fallbacks for f in [*self.profile.fonts.values(), self.profile.page_number_font]}
+        for part in self.doc.part.package.iter_parts():
+            if str(part.partname) == "/word/fontTable.xml":
+                root = parse_xml(part.blob)
+                X.set_font_fallbacks(root, fonts)
+                from lxml import etree
+
+                part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+    # ---- paragraphs and runs
+    def format_paragraph(self, para, role: str, keep_align: bool = False, bold: bool | None = None,
+                         lead: tuple[str, int] | None = None) -> RoleLayout:
+        """Style, direct paragraph layout and every run's font for ``role`` (runs inside
+        hyperlinks and fields included); ``keep_align`` leaves the typist's alignment (tables).
+        ``lead`` (heading role, length): a run-in heading opening a body paragraph, whose
+        characters get that heading's font."""
+        ppr_template, _ = self._template(role, bold, False)
+        X.replace_properties(para._p.get_or_add_pPr(), ppr_template, X.KEEP_PPR + (("jc",) if keep_align else ()))
+        if lead:
+            X.split_run_at(para._p, lead[1])
+        for r, start, text in list(X.iter_runs(para._p)):
+            run_role = lead[0] if lead and start < lead[1] else role
+            _, rpr_template = self._template(run_role, bold, bool(AMBIGUOUS.search(text)))
+            X.replace_properties(r.get_or_add_rPr(), rpr_template, X.KEEP_RPR)
+        return self.layouts[role]
+
+    def _template(self, role: str, bold: bool | None, hint: bool):
+        """(w:pPr, w:rPr) for a role, written once through the python-docx API on a scratch
+        paragraph and then copied onto every paragraph and run of that role."""
+        key = (role, bold, hint)
+        if key not in self._templates:
+            lay = self.layouts[role]
+            p = OxmlElement("w:p")
+            para = Paragraph(p, self.doc._body)
+            style = self._style(ROLE_STYLE.get(role, "Normal"))
+            if not style.element.default:  # python-docx writes no pStyle for the default style
+                p.style = style.style_id
+            ppr = p.get_or_add_pPr()
+            apply_paragraph_layout(para.paragraph_format, ppr, lay)
+            _format_mark(ppr, lay, self.profile.latin_font)
+            run = Run(p.add_r(), para)
+            self.format_run(run, lay, bold, hint)
+            self._templates[key] = (ppr, run._r.rPr)
+        return self._templates[key]
+
+    def format_run(self, run, lay: RoleLayout, bold: bool | None = None, hint: bool | None = None) -> None:
+        rpr = run._r.get_or_add_rPr()
+        X.keep_only(rpr, X.KEEP_RPR)
+        hint = bool(AMBIGUOUS.search(run.text)) if hint is None else hint
+        apply_font(run.font, rpr, lay.font, self.profile.latin_font, lay.char_spacing, hint)
+        if bold is not None:
+            run.font.bold = bold
+
+
+def _format_mark(ppr, lay: RoleLayout, latin: str) -> None:
+    """The paragraph mark's font (python-docx has no object for it): an empty line's height
+    and the pilcrow's face."""
+    rpr = X.child(ppr, "rPr")
+    X.keep_only(rpr, ())
+    X.set_east_asia(rpr, lay.font.name, latin)
+    X.set_attrs(X.child(rpr, "b"), val=int(lay.font.bold))
+    X.set_attrs(X.child(rpr, "sz"), val=round(lay.font.size * 2))
+    X.set_size_cs(rpr, lay.font.size)
+    X.set_lang(rpr)
 
 
 def title_width(text: str) -> float:
@@ -77,111 +299,22 @@ def split_title(text: str, width: int = TITLE_CHARS) -> list[str]:
     return [text[:head], *split_title(text[head:], width)]
 
 
-def _setup_styles(doc) -> None:
-    styles = doc.styles
-    root = styles.element
-    # docDefaults: explicit fonts, zh-CN, no space after, exact spacing (the template says en-US, 10 pt, 1.15).
-    rpr_default = root.find(X.qn("w:docDefaults")).find(X.qn("w:rPrDefault")).find(X.qn("w:rPr"))
-    X.set_fonts(rpr_default, FONT_BODY)
-    X.set_size(rpr_default, BODY_PT)
-    X.set_lang(rpr_default)
-    ppr_default = root.find(X.qn("w:docDefaults")).find(X.qn("w:pPrDefault")).find(X.qn("w:pPr"))
-    X.set_line_spacing(ppr_default)
-    X.strip_theme_fonts(root)
-
-    if "Comment Text" not in [s.name for s in styles]:
-        styles.add_style("Comment Text", WD_STYLE_TYPE.PARAGRAPH).base_style = styles["Normal"]
-    for name, (font, size, align, indent) in STYLES.items():
-        style = styles[name]
-        el = style.element
-        # Drop the template's formatting (blue theme colours, borders, spacing) but keep the outline level.
-        ppr = el.get_or_add_pPr()
-        outline = ppr.find(X.qn("w:outlineLvl"))
-        X.clear_children(ppr)
-        X.clear_children(el.get_or_add_rPr())
-        rpr = el.get_or_add_rPr()
-        X.set_fonts(rpr, font)
-        X.set_size(rpr, size)
-        X.set_lang(rpr)
-        rpr.get_or_add_b().set(X.qn("w:val"), "0")
-        if name == "Comment Text":
-            X.set_line_spacing(ppr, twips=240)
-            ppr.find(X.qn("w:spacing")).set(X.qn("w:lineRule"), "auto")
-        elif name == "Footer":
-            X.set_line_spacing(ppr, twips=240)
-            ppr.find(X.qn("w:spacing")).set(X.qn("w:lineRule"), "auto")
-        else:
-            X.set_line_spacing(ppr)
-        X.set_indent(ppr, first_chars=indent, font_pt=size)
-        if align is not None:
-            style.paragraph_format.alignment = align
-        if name == "Title":
-            X.set_snap_to_grid(ppr, False)
-        if name.startswith("Heading"):
-            style.paragraph_format.keep_with_next = True
-            if outline is not None:
-                ppr.append(outline)
-        if name == "Normal":
-            # -5 twips of character spacing: exactly 28 characters of 16 pt in a 156 mm line
-            # (headings and the subtitle inherit it, so that they sit on the same 28-character grid)
-            X.set_char_spacing(rpr, -5)
-        elif name in ("Title", "Footer", "Comment Text"):
-            X.set_char_spacing(rpr, 0)
-
-
-def _setup_page(doc) -> None:
-    sec = doc.sections[0]
-    sec.page_width, sec.page_height = Mm(210), Mm(297)
-    sec.top_margin, sec.bottom_margin = Mm(37), Mm(35)
-    sec.left_margin, sec.right_margin = Mm(28), Mm(26)
-    sec.header_distance, sec.footer_distance = Mm(15), Mm(22)
-    X.set_doc_grid(sec._sectPr)
-    doc.settings.odd_and_even_pages_header_footer = True
-    # — 1 —: odd pages right-aligned one character in, even pages left-aligned one character in.
-    for footer, align, side in (
-        (sec.footer, WD_ALIGN_PARAGRAPH.RIGHT, "right"),
-        (sec.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "left"),
-    ):
-        footer.is_linked_to_previous = False
-        p = footer.paragraphs[0]
-        p.style = doc.styles["Footer"]
-        p.alignment = align
-        ppr = p._p.get_or_add_pPr()
-        X.set_indent(ppr, font_pt=PAGE_NUMBER_PT, **{f"{side}_chars": 1})
-        runs = [p.add_run("— "), *X.add_field(p, "PAGE"), p.add_run(" —")]
-        for run in runs:
-            _format_run(run, FONT_PAGE, PAGE_NUMBER_PT)
-
-
-def _format_run(run, font: str, size: float) -> None:
-    rpr = run._r.get_or_add_rPr()
-    X.set_fonts(rpr, font)
-    X.set_size(rpr, size)
-    X.set_lang(rpr)
-
-
-def _add_text(paragraph, block: Block, font: str, size: float) -> list:
-    runs = []
-    if block.number:
-        runs.append(paragraph.add_run(block.number))
-    for piece, is_placeholder in block.segments():
-        run = paragraph.add_run(piece)
-        if is_placeholder:
-            run.font.highlight_color = WD_COLOR_INDEX.YELLOW
-        runs.append(run)
-    for run in runs:
-        _format_run(run, font, size)
-    return runs
-
-
-def build_document(draft: Draft):
+def build_document(draft: Draft, profile: Profile | None = None):
     """A python-docx Document for ``draft`` (not yet saved)."""
     doc = Document()
-    _setup_styles(doc)
-    _setup_page(doc)
+    styler = Styler(doc, profile)
+    styler.setup_styles()
+    styler.setup_page()
+    styler.declare_fonts()
     body = doc.element.body
-    for p in list(body.iterchildren(X.qn("w:p"))):  # the template's empty first paragraph
+    for p in list(body.iterchildren(qn("w:p"))):  # the template's empty first paragraph
         body.remove(p)
+
+    def add(role: str, block: Block | None = None):
+        para = doc.add_paragraph()
+        runs = _add_text(para, block) if block else []
+        styler.format_paragraph(para, role)
+        return para, runs
 
     heading_runs: dict[int, list] = {}
     last_body = None
@@ -192,18 +325,16 @@ def build_document(draft: Draft):
         if block.kind not in ("title", "subtitle") and not title_done:
             title_done = True
             if i > 0:
-                doc.add_paragraph(style="Normal")  # one blank line under the title
+                for _ in range(styler.profile.title_blank_lines):
+                    add("blank")  # blank line(s) under the title
         if block.kind in ("sign", "date"):
             continue
-        style = f"Heading {block.level}" if block.kind == "heading" else STYLE_FOR_BLOCK[block.kind]
-        font, size, _, _ = STYLES[style]
         if block.kind == "title":
             for line in split_title(block.text):
-                p = doc.add_paragraph(style=style)
-                _add_text(p, Block("title", line), font, size)
+                add("title", Block("title", line))
             continue
-        p = doc.add_paragraph(style=style)
-        runs = _add_text(p, block, font, size)
+        role = f"h{block.level}" if block.kind == "heading" else "subtitle" if block.kind == "subtitle" else "body"
+        p, runs = add(role, block)
         if block.kind == "heading":
             heading_runs[i] = runs
         last_body = p
@@ -212,16 +343,13 @@ def build_document(draft: Draft):
     if signs:
         if last_body is not None:
             last_body.paragraph_format.keep_with_next = True
-        blank = doc.add_paragraph(style="Normal")
+        blank, _ = add("blank")
         blank.paragraph_format.keep_with_next = True
         for n, block in enumerate(signs):
-            p = doc.add_paragraph(style="Normal")
-            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            # unit (and date) two characters in from the right
-            X.set_indent(p._p.get_or_add_pPr(), right_chars=2, font_pt=BODY_PT)
+            p, _ = add(block.kind, block)
             p.paragraph_format.keep_with_next = n < len(signs) - 1
-            _add_text(p, block, FONT_BODY, BODY_PT)
 
+    comment_lay = RoleLayout("comment", COMMENT_FONT, WD_ALIGN_PARAGRAPH.LEFT)
     for i, suggestions in draft.comments.items():
         runs = heading_runs.get(i)
         if not runs:
@@ -232,25 +360,38 @@ def build_document(draft: Draft):
                 cp.style = doc.styles["Comment Text"]
                 for run in cp.runs:
                     if run.text:
-                        _format_run(run, FONT_PAGE, COMMENT_PT)
+                        styler.format_run(run, comment_lay)
         # the comment reference runs python-docx adds after the heading get the heading's fonts too
-        style = runs[0]._parent.style.name
-        for run in runs[0]._parent.runs:
-            _format_run(run, STYLES[style][0], BODY_PT)
+        para = runs[0]._parent
+        heading = styler.layouts[f"h{draft.blocks[i].level}"]
+        for run in para.runs:
+            styler.format_run(run, heading)
     doc.core_properties.title = draft.title
     doc.core_properties.author = "drafter"
     doc.core_properties.language = "zh-CN"
     return doc
 
 
-def docx_bytes(draft: Draft) -> bytes:
+def _add_text(paragraph, block: Block) -> list:
+    runs = []
+    if block.number:
+        runs.append(paragraph.add_run(block.number))
+    for piece, is_placeholder in block.segments():
+        run = paragraph.add_run(piece)
+        if is_placeholder:
+            run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+        runs.append(run)
+    return runs
+
+
+def docx_bytes(draft: Draft, profile: Profile | None = None) -> bytes:
     buf = io.BytesIO()
-    build_document(draft).save(buf)
+    build_document(draft, profile).save(buf)
     return buf.getvalue()
 
 
-def write_docx(draft: Draft, path: str | Path, force: bool = False) -> Path:
+def write_docx(draft: Draft, path: str | Path, force: bool = False, profile: Profile | None = None) -> Path:
     """Write the draft atomically; refuse to overwrite without ``force``."""
     path = check_can_write(path, force)
-    atomic_write_bytes(path, docx_bytes(draft))
+    atomic_write_bytes(path, docx_bytes(draft) if profile is None else docx_bytes(draft, profile))
     return path

@@ -107,20 +107,21 @@ def docx_to_pdf(data: bytes, timeout: float = PDF_TIMEOUT) -> bytes:
         return pdf.read_bytes()
 
 
-def draft_bytes(draft: Draft, fmt: str) -> bytes:
+def draft_bytes(draft: Draft, fmt: str, profile=None) -> bytes:
     if fmt == "md":
         from .markdown_writer import draft_markdown
 
         return draft_markdown(draft).encode("utf-8")
     from .docx_writer import docx_bytes
 
-    data = docx_bytes(draft)
+    data = docx_bytes(draft) if profile is None else docx_bytes(draft, profile)
     return docx_to_pdf(data) if fmt == "pdf" else data
 
 
-def write_draft(draft: Draft, path: str | Path, fmt: str | None = None, force: bool = False) -> Path:
+def write_draft(draft: Draft, path: str | Path, fmt: str | None = None, force: bool = False,
+                profile=None) -> Path:
     """Write ``draft`` to ``path`` in the format its name says (or ``fmt`` for another name)."""
     fmt = output_format(path, fmt)
     path = check_output(path, force)
-    _write(path, draft_bytes(draft, fmt))
+    _write(path, draft_bytes(draft, fmt, profile))
     return path

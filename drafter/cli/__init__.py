@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "init": ("drafter.cli.draft_cmds", "init", "生成一份填写数据用的 YAML 模板"),
     "draft": ("drafter.cli.draft_cmds", "draft", "用 YAML 中的数据生成 Word 初稿"),
     "check": ("drafter.cli.check_cmds", "check", "检查稿子：提法错误、非本单位数字、照抄旧稿、缺章节"),
+    "format": ("drafter.cli.format_cmds", "format_cmd", "一键排版：把手工录入的 Word 稿子排成公文版式，不改文字"),
 }
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}

@@ -14,7 +14,7 @@ from .common import corpus_option, echo_json, json_option
 
 PHRASE_TYPES = ("headings", "formulations", "patterns")
 TYPE_LABELS = {"headings": "小标题", "formulations": "固定提法", "patterns": "带数字空位的句式"}
-CHECK_LABELS = {"formulation": "提法", "number": "数字", "copy": "照抄", "structure": "结构"}
+CHECK_LABELS = {"formulation": "提法", "number": "数字", "copy": "照抄", "structure": "结构", "layout": "版式"}
 
 
 @click.command("phrases")
@@ -87,9 +87,13 @@ def _phrase_text(kind: str, item) -> str:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--figures", "figures_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="本单位的数据文件（YAML）。给出时，正文中不在其中、也不能由其推算的数字会被指出。")
+@click.option("--layout", "layout", flag_value="with", help="同时检查版式：纸张、页边距、网格、页码、各段字体字号、缩进、行距（.docx）。")
+@click.option("--layout-only", "layout", flag_value="only", help="只检查版式，不查文字。")
+@click.option("--profile", default=None, metavar="版式", help="版式检查所用的版式（国标、无GB2312字体或 .yaml 文件；见 docs/format.md）。")
 @corpus_option
 @json_option
-def check(file: Path, figures_path: Path | None, corpus_dir: Path | None, as_json: bool) -> None:
+def check(file: Path, figures_path: Path | None, layout: str | None, profile: str | None, corpus_dir: Path | None,
+          as_json: bool) -> None:
     """检查稿子 FILE（.docx、.txt、.md 或 .pdf）：提法错误、非本单位数字、照抄旧稿、缺章节。
 
     \b
@@ -103,7 +107,12 @@ def check(file: Path, figures_path: Path | None, corpus_dir: Path | None, as_jso
     from ..figures import load_figures
 
     figures = load_figures(figures_path) if figures_path else None
-    findings = check_file(file, figures=figures, corpus=Corpus.load(corpus_dir))
+    layout = layout or ("with" if profile else None)
+    findings = [] if layout == "only" else check_file(file, figures=figures, corpus=Corpus.load(corpus_dir))
+    if layout:
+        from ..layout import layout_findings
+
+        findings = layout_findings(file, profile) + findings
     if as_json:
         echo_json([f.to_dict() for f in findings])
     else:

@@ -57,12 +57,13 @@ def init(file: Path, kind: str, force: bool) -> None:
 @click.option("--wording/--no-wording", default=True, show_default=True,
               help="按语料库中同类数字的常见说法写数字句（如“劳动和技能竞赛”写成“开展劳动和技能竞赛43项”）；"
                    "--no-wording 则照数据文件原样写。")
+@click.option("--profile", default=None, metavar="版式", help="Word 版式：国标（默认）、无GB2312字体或自己的 .yaml 版式文件（见 docs/format.md）。")
 @click.option("--force", is_flag=True, help="输出文件已存在时覆盖。")
 @corpus_option
 @json_option
 def draft(file: Path, output: Path | None, fmt: str | None, template: Path | None, refs: int, no_refs: bool,
-          no_builtin: bool, chars: int | None, wording: bool, force: bool, corpus_dir: Path | None,
-          as_json: bool) -> None:
+          no_builtin: bool, chars: int | None, wording: bool, profile: str | None, force: bool,
+          corpus_dir: Path | None, as_json: bool) -> None:
     """用数据文件 FILE（YAML）生成工作报告初稿。
 
     \b
@@ -87,6 +88,9 @@ def draft(file: Path, output: Path | None, fmt: str | None, template: Path | Non
     if fmt == "pdf" and find_soffice() is None:
         raise DrafterError("生成 PDF 需要 LibreOffice，但这台电脑上没有找到（soffice）。"
                            "请安装 LibreOffice 后再试，或先生成 Word 文件：-o 初稿.docx。")
+    from ..profile import load_profile
+
+    layout_profile = load_profile(profile) if profile else None
     figures = load_figures(file)
     k = 0 if no_refs else refs
     builtin = not no_builtin
@@ -100,7 +104,7 @@ def draft(file: Path, output: Path | None, fmt: str | None, template: Path | Non
         )
     result = build_draft(figures, template=template, refs=k, suggest=suggest, chars=chars,
                          wording=corpus_wording(corpus_dir, builtin=builtin) if wording else None)
-    write_draft(result, output, fmt=fmt, force=force)
+    write_draft(result, output, fmt=fmt, force=force, profile=layout_profile)
 
     n_refs = sum(len(v) for v in result.comments.values())
     if as_json:
