@@ -252,6 +252,7 @@ class Retriever:
         self.passages_ = data.passages  # a PassageTable: records are made for hits only
         self.vocabulary_ = {term: i for i, term in enumerate(data.vocabulary)}
         self.idf_ = data.idf
+        self._top_idf = float(data.idf.max()) if len(data.idf) else 1.0
         self.indptr_, self.rows_, self.weights_ = data.indptr, data.rows, data.weights
 
     def _check_fitted(self) -> None:
@@ -291,7 +292,7 @@ class Retriever:
         """What a passage made of ``feats`` alone would score against them, before normalising:
         sum of weight·idf. ``unseen``: count features missing from the corpus at the top idf
         (a colloquial key such as 歇脚 is worth as much as a rare word)."""
-        top = float(self.idf_.max()) if len(self.idf_) else 1.0
+        top = self._top_idf
         total = 0.0
         for t, n in Counter(feats).items():
             i = self.vocabulary_.get(t)
@@ -401,6 +402,11 @@ class Retriever:
         if not paragraphs:
             raise DrafterError(
                 f"文件中没有可比对的段落（每段至少 {MIN_PARAGRAPH} 个汉字，标题不计）。请检查文件内容。"
+            )
+        if len(paragraphs) > MAX_PARAGRAPHS:
+            raise DrafterError(
+                f"文件有 {len(paragraphs)} 段，超过逐段比对的上限 {MAX_PARAGRAPHS} 段。"
+                "这不像一篇稿子；请只给自己的稿子，或拆成几个文件分别比对。"
             )
         out = []
         for para in progress(paragraphs) if progress is not None else paragraphs:
@@ -576,6 +582,7 @@ def _unit(vec: dict[int, float]) -> dict[int, float]:
 
 
 MIN_PARAGRAPH = 12  # Han characters: shorter lines of a draft are headings or titles
+MAX_PARAGRAPHS = 2000  # a draft, not a corpus: bounded time for similar --file
 _SENTENCE_END = tuple("。！？；：…”」）)!?;")
 _CLAUSE_END = tuple("，、,")
 

@@ -412,6 +412,16 @@ def test_cli_similar_whole_draft_one_list_per_paragraph(tmp_path):
     assert res.exit_code == 2 and "没有可比对的段落" in res.output
 
 
+def test_whole_draft_paragraphs_are_bounded(retriever, monkeypatch):
+    import drafter.search
+
+    monkeypatch.setattr(drafter.search, "MAX_PARAGRAPHS", 2)
+    text = "\n".join(["今年我们为环卫工人和快递小哥建了一批爱心驿站，夏天送清凉。"] * 3)
+    with pytest.raises(DrafterError, match="超过逐段比对的上限 2 段"):
+        retriever.similar_paragraphs(text)
+    assert len(retriever.similar_paragraphs(text.split("\n", 1)[1], k=1)) == 2
+
+
 def test_hits_carry_org_year_kind(retriever):
     (hit,) = retriever.search("宣讲团", k=1)
     assert (hit.org, hit.year, hit.kind) == ("乙县总工会", 2022, "five-year")
