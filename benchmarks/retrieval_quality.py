@@ -1,6 +1,6 @@
 """Retrieval quality on the embedded seed corpus: drafter's TF-IDF against BM25.
 
-    python benchmarks/retrieval_quality.py [--per-query]
+    python benchmarks/retrieval_quality.py [--per-query] [--only paraphrase|words]
 
 The queries and their relevance rules are in retrieval_queries.json beside this file,
 in two sets: the main one (used to tune the defaults) and a held-out one written after
@@ -15,6 +15,14 @@ Systems, all fed by drafter's tokenizer:
 - the other analyzers of drafter (plain words, character bigrams only);
 - the default with each tuned setting put back (plain cosine; heading words added);
 - BM25 (rank_bm25's BM25Okapi) fed exactly the default's tokens, and fed plain words.
+
+Then the paraphrase set (paraphrase_queries.json, issue 13): queries in clerks' own words
+(开职代会, 户外工作者歇脚喝水的地方), each with the concept words that make a passage
+relevant, in any chapter; searched without a chapter, as a clerk types them. Written
+before any tuning, in a tuning half and a held-out half that was never tuned on.
+Systems: drafter as shipped (thesaurus expansion), without expansion, with pseudo-
+relevance feedback instead of expansion, with both; BM25 by rank_bm25 and by bm25s on
+the same tokens and passages (no expansion).
 """
 
 from __future__ import annotations
@@ -31,11 +39,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 QUERIES = Path(__file__).with_name("retrieval_queries.json")
+PARAPHRASES = Path(__file__).with_name("paraphrase_queries.json")
 K = 10
 
 
 def relevant(passage, rule) -> bool:
-    return rule["chapter"] in passage.chapters and all(
+    """The rule's chapter (when it names one) and a word of every group of ``rule.all``."""
+    return (not rule.get("chapter") or rule["chapter"] in passage.chapters) and all(
         any(word in passage.text for word in group) for group in rule["all"]
     )
 
@@ -63,22 +73,50 @@ def tfidf_system(passages, analyzer: str, **params):
     return lambda q, ch: r.scores(q, chapter=ch)
 
 
-def bm25_system(passages, analyzer: str, heading_weight: int):
-    """BM25Okapi over the same tokens drafter's index is built from (text + heading)."""
+def paraphrase_systems(passages) -> dict:
+    from drafter.search import DEFAULT_ANALYZER, Retriever
+
+    hw = Retriever(passages).heading_weight
+    a = DEFAULT_ANALYZER
+    return {
+        "drafter 默认（同义词扩展）": tfidf_system(passages, a, thesaurus="default"),
+        "drafter 不扩展": tfidf_system(passages, a, thesaurus=None),
+        "drafter 伪相关反馈（不扩展）": tfidf_system(passages, a, thesaurus=None, prf=5),
+        "drafter 同义词扩展 + 伪相关反馈": tfidf_system(passages, a, thesaurus="default", prf=5),
+        f"BM25（rank_bm25，{a} 同样的词）": bm25_system(passages, a, hw),
+        f"BM25（bm25s，{a} 同样的词）": bm25_system(passages, a, hw, library="bm25s"),
+    }
+
+
+def bm25_system(passages, analyzer: str, heading_weight: int, library: str = "rank_bm25"):
+    """BM25 over the same tokens drafter's index is built from (text + heading):
+    rank_bm25's BM25Okapi, or bm25s (Lucene's variant)."""
     import numpy as np
-    from rank_bm25 import BM25Okapi
 
     from drafter.tokenize import make_analyzer
 
     analyze = make_analyzer(analyzer)
-    bm25 = BM25Okapi([analyze(p.text) + analyze(p.heading) * heading_weight for p in passages])
+    docs = [analyze(p.text) + analyze(p.heading) * heading_weight for p in passages]
+    if library == "bm25s":
+        import bm25s
+
+        model = bm25s.BM25()
+        model.index(docs, show_progress=False)
+        vocab = model.vocab_dict
+        get = lambda toks: model.get_scores([t for t in toks if t in vocab])  # noqa: E731
+    else:
+        from rank_bm25 import BM25Okapi
+
+        get = BM25Okapi(docs).get_scores
     in_chapter = {}
 
     def scores(q, ch):
+        s = np.maximum(np.asarray(get(analyze(q)), dtype=np.float64), 0.0)
+        if ch is None:
+            return s
         if ch not in in_chapter:
             in_chapter[ch] = np.array([ch in p.chapters for p in passages])
-        s = np.asarray(bm25.get_scores(analyze(q)), dtype=np.float64)
-        return np.where(in_chapter[ch], np.maximum(s, 0.0), 0.0)
+        return np.where(in_chapter[ch], s, 0.0)
 
     return scores
 
@@ -94,7 +132,10 @@ def systems_for(passages) -> dict:
     from drafter.search import DEFAULT_ANALYZER, Retriever
 
     hw = Retriever(passages).heading_weight
-    systems = {f"drafter 默认（TF-IDF，{DEFAULT_ANALYZER}）": tfidf_system(passages, DEFAULT_ANALYZER)}
+    systems = {
+        f"drafter 默认（TF-IDF，{DEFAULT_ANALYZER}，同义词扩展）": tfidf_system(passages, DEFAULT_ANALYZER),
+        "drafter 不扩展": tfidf_system(passages, DEFAULT_ANALYZER, thesaurus=None),
+    }
     for name in ("word", "word+bigram", "bigram"):
         if name != DEFAULT_ANALYZER:
             systems[f"TF-IDF，{name}"] = tfidf_system(passages, name)
@@ -111,7 +152,7 @@ def systems_for(passages) -> dict:
     return systems
 
 
-def evaluate(passages, systems, queries, per_query: bool = False):
+def evaluate(passages, systems, queries, per_query: bool = False, filtered: bool = True):
     """Mean metrics per system, and each system's nDCG@10 query by query."""
     judged = []
     for q in queries:
@@ -126,7 +167,7 @@ def evaluate(passages, systems, queries, per_query: bool = False):
     for name, system in systems.items():
         rows = []
         for q, rel in judged:
-            m = metrics(top(system(q["query"], q["chapter"])), rel)
+            m = metrics(top(system(q["query"], q["chapter"] if filtered else None)), rel)
             rows.append((q, m))
             if per_query:
                 print(f"{name[:18]:18} {q['id']} {q['chapter']} nDCG={m[0]:.3f} P5={m[1]:.2f} "
@@ -141,13 +182,14 @@ def evaluate(passages, systems, queries, per_query: bool = False):
         for ch in sorted({q["chapter"] for q, _ in rows}):
             sub = [m[0] for q, m in rows if q["chapter"] == ch]
             results[name][f"nDCG@10 {ch}"] = sum(sub) / len(sub)
+        results[name]["P@5 list"] = [m[1] for _, m in rows]
     return results, per_query_ndcg
 
 
 def print_table(title: str, results, per_query_ndcg) -> None:
     print(f"\n{title}\n")
     cols = ["nDCG@10", "P@5", "MRR@10"]
-    chapters = sorted({key.split(" ", 1)[1] for r in results.values() for key in r if " " in key})
+    chapters = sorted({key.split(" ", 1)[1] for r in results.values() for key in r if key.startswith("nDCG@10 ")})
     print("| 系统 | " + " | ".join(cols) + " | " + " | ".join(f"nDCG {c}" for c in chapters) + " |")
     print("|---" * (1 + len(cols) + len(chapters)) + "|")
     for name, r in results.items():
@@ -165,20 +207,31 @@ def print_table(title: str, results, per_query_ndcg) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--per-query", action="store_true", help="print every query's scores too")
+    ap.add_argument("--only", choices=("paraphrase", "words"), help="run one of the two families of sets")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="drafter-quality-") as home:
         os.environ["DRAFTER_HOME"] = home
-        run(args.per_query)
+        run(args.per_query, args.only)
 
 
-def run(per_query: bool) -> None:
+def run(per_query: bool, only: str | None = None) -> None:
     passages = load_passages()
-    systems = systems_for(passages)
-    data = json.loads(QUERIES.read_text(encoding="utf-8"))
-    for key, title in (("queries", "主查询集（调参所用）"), ("heldout", "留出查询集（调参后写下，未用于调参）")):
-        results, per_query_ndcg = evaluate(passages, systems, data[key], per_query=per_query)
-        n = len(next(iter(per_query_ndcg.values())))
-        print_table(f"{title}：{n} 条查询，{len(passages)} 个段落（内置语料）", results, per_query_ndcg)
+    if only != "paraphrase":
+        systems = systems_for(passages)
+        data = json.loads(QUERIES.read_text(encoding="utf-8"))
+        for key, title in (("queries", "主查询集（调参所用）"), ("heldout", "留出查询集（调参后写下，未用于调参）")):
+            results, per_query_ndcg = evaluate(passages, systems, data[key], per_query=per_query)
+            n = len(next(iter(per_query_ndcg.values())))
+            print_table(f"{title}：{n} 条查询，{len(passages)} 个段落（内置语料）", results, per_query_ndcg)
+    if only != "words":
+        systems = paraphrase_systems(passages)
+        data = json.loads(PARAPHRASES.read_text(encoding="utf-8"))
+        for key, title in (("tune", "改写查询集·调参半"), ("heldout", "改写查询集·留出半（从未用于调参）")):
+            results, per_query_ndcg = evaluate(passages, systems, data[key], per_query=per_query, filtered=False)
+            n = len(next(iter(per_query_ndcg.values())))
+            print_table(f"{title}：{n} 条查询，不限章节，{len(passages)} 个段落（内置语料）", results, per_query_ndcg)
+            ours, bm25 = (results[k]["P@5"] for k in list(results)[:1] + [k for k in results if "rank_bm25" in k])
+            print(f"\nP@5：drafter 默认 {ours:.3f}，BM25（rank_bm25）{bm25:.3f}，比值 {ours / bm25:.2f}")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import thesaurus as thesaurus_mod
 from . import tokenize
 from .errors import DrafterError
 from .index import (
@@ -35,7 +36,12 @@ from .index import (
 from .model import PassageRecord, resolve_chapter, resolve_kind  # noqa: F401 (resolve_chapter re-exported)
 
 DEFAULT_ANALYZER = "word+bigram"
-
+# Query expansion through the thesaurus, tuned on the tuning half of
+# benchmarks/paraphrase_queries.json with the main set of retrieval_queries.json kept
+# from dropping (docs/benchmarks.md has the figures).
+EXPANSION_WEIGHT = 0.7  # an expanded term scores at most this share of what its key would
+UNSEEN_WEIGHT = 1.0  # the same for the part of a key the corpus never has (歇脚): no exact match
+CHAPTER_PRIOR = 0.2  # passages of the chapter the expansions point to score this much more
 
 
 HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE = "**", "**"
@@ -49,6 +55,9 @@ class Source:
     file: str
     article: str
     heading: str
+    org: str = ""
+    year: int | None = None
+    kind: str = ""
 
 
 @dataclass
@@ -76,6 +85,9 @@ class Hit:
             "file": self.file,
             "article": self.article,
             "heading": self.heading,
+            "org": self.org,
+            "year": self.year,
+            "kind": self.kind,
             "also_in": [asdict(s) for s in self.also_in],
         }
 
@@ -97,6 +109,17 @@ class Retriever:
     pivot_slope : pivoted length normalisation of the passages (1 = plain cosine).
     on_message : called with a Chinese message when the stored index is (re)built.
     progress : wraps the passages while the index is built (a progress bar in the CLI).
+    thesaurus : a ``drafter.thesaurus.Thesaurus`` to expand queries with (default: the
+        shipped one); None or ``expansion_weight=0`` turns expansion off.
+    expansion_weight : what an expanded term is worth against the typed word it comes from
+        (below 1: a synonym never outranks an exact match of equal quality).
+    unseen_weight : the same for a typed key no passage can hold (one of its character
+        bigrams is not in the vocabulary: 歇脚, 快递小哥): there is no exact match to keep
+        ahead, so its synonyms stand in for it at this weight.
+    chapter_prior : without a chapter filter, passages of the chapters the expansions
+        belong to get their score multiplied by 1 + chapter_prior.
+    prf : pseudo-relevance feedback: add the top terms of this many best passages (0: off).
+    prf_terms, prf_weight : how many such terms, and their weight against the query.
     """
 
     def __init__(
@@ -109,6 +132,13 @@ class Retriever:
         pivot_slope: float = 0.5,
         on_message: Callable[[str], None] | None = None,
         progress: Progress | None = None,
+        thesaurus: "thesaurus_mod.Thesaurus | None | str" = "default",
+        expansion_weight: float = EXPANSION_WEIGHT,
+        unseen_weight: float = UNSEEN_WEIGHT,
+        chapter_prior: float = CHAPTER_PRIOR,
+        prf: int = 0,
+        prf_terms: int = 10,
+        prf_weight: float = 0.3,
     ):
         self.corpus = corpus
         self.analyzer = analyzer
@@ -117,6 +147,12 @@ class Retriever:
         self.pivot_slope = pivot_slope
         self.on_message = on_message
         self.progress = progress
+        self.thesaurus = thesaurus_mod.default() if thesaurus == "default" else thesaurus
+        self.expansion_weight = expansion_weight
+        self.unseen_weight = unseen_weight
+        self.chapter_prior = chapter_prior
+        self.prf, self.prf_terms, self.prf_weight = prf, prf_terms, prf_weight
+        self._term_feats: dict[str, list[str]] = {}
 
     # --- configuration and state ---------------------------------------------------------
 
@@ -216,6 +252,7 @@ class Retriever:
         self.passages_ = data.passages  # a PassageTable: records are made for hits only
         self.vocabulary_ = {term: i for i, term in enumerate(data.vocabulary)}
         self.idf_ = data.idf
+        self._top_idf = float(data.idf.max()) if len(data.idf) else 1.0
         self.indptr_, self.rows_, self.weights_ = data.indptr, data.rows, data.weights
 
     def _check_fitted(self) -> None:
@@ -232,13 +269,96 @@ class Retriever:
         """term number -> weight, as TfidfVectorizer.transform would give (L2-normalised)."""
         self._check_fitted()
         feats = tokenize.analyze(self.analyzer, text, compact=True, word_tokens=word_tokens)
+        return _unit(self._raw_vector(feats))
+
+    def _raw_vector(self, feats: list[str]) -> dict[int, float]:
+        """term number -> tf·idf of the features found in the vocabulary (not normalised)."""
         counts = Counter(self.vocabulary_[t] for t in feats if t in self.vocabulary_)
         vec = {}
         for term, n in counts.items():
             tf = 1.0 + math.log(n) if self.sublinear_tf else float(n)
             vec[term] = tf * float(self.idf_[term])
-        norm = math.sqrt(sum(w * w for w in vec.values()))
-        return {t: w / norm for t, w in vec.items()} if norm else {}
+        return vec
+
+    def _feats(self, term: str) -> list[str]:
+        """The features of a thesaurus term, without single characters (新 of 新经济组织
+        would match every passage that says 新, and each target alike)."""
+        if term not in self._term_feats:
+            feats = tokenize.analyze(self.analyzer, term, compact=True)
+            self._term_feats[term] = [f for f in feats if len(f) > 1]
+        return self._term_feats[term]
+
+    def _self_score(self, feats: list[str], *, unseen: bool) -> float:
+        """What a passage made of ``feats`` alone would score against them, before normalising:
+        sum of weight·idf. ``unseen``: count features missing from the corpus at the top idf
+        (a colloquial key such as 歇脚 is worth as much as a rare word)."""
+        top = self._top_idf
+        total = 0.0
+        for t, n in Counter(feats).items():
+            i = self.vocabulary_.get(t)
+            if i is None and not unseen:
+                continue
+            idf = top if i is None else float(self.idf_[i])
+            total += (1.0 + math.log(n) if self.sublinear_tf else n) * idf * idf
+        return total
+
+    def _may_occur(self, key: str) -> bool:
+        """False when no passage can hold ``key``: one of its character bigrams (or, without
+        bigrams, one of its words) is missing from the vocabulary."""
+        grams = tokenize.char_bigrams(key) if self.analyzer != "word" else []
+        return all(g in self.vocabulary_ for g in (grams or self._feats(key)))
+
+    def expansions(self, text: str) -> list[thesaurus_mod.Expansion]:
+        """The thesaurus terms ``text`` gains that the corpus has (empty when expansion is off)."""
+        if self.thesaurus is None or self.expansion_weight <= 0:
+            return []
+        self._check_fitted()
+        return [e for e in self.thesaurus.expansions(text) if self._raw_vector(self._feats(e.target))]
+
+    def expanded_vector(
+        self, text: str, word_tokens: list[str] | None = None
+    ) -> tuple[dict[int, float], list[thesaurus_mod.Expansion]]:
+        """The query vector with the thesaurus terms added, and the expansions used.
+
+        Each expanded term is scaled so that a passage holding it scores at most
+        ``expansion_weight`` of what the same passage holding the typed key would, counting
+        what it already gets from features it shares with the query (新经济组织 and 两新组织
+        share 组织): a synonym never outranks an exact match of equal quality. A feature the
+        query already has keeps the query's weight.
+        """
+        self._check_fitted()
+        feats = tokenize.analyze(self.analyzer, text, compact=True, word_tokens=word_tokens)
+        vec = self._raw_vector(feats)
+        used = self.expansions(text)
+        extra: dict[int, float] = {}
+        for e in used:
+            if any(o.key == e.key and e.target != o.target and e.target in o.target for o in used):
+                continue  # 宣讲 beside 理论宣讲: the longer one carries it, one budget per passage
+            target = self._raw_vector(self._feats(e.target))
+            new = {t: w for t, w in target.items() if t not in vec}
+            if not new:
+                continue
+            # The target's worth spread over all its features, those the corpus lacks too: a
+            # target the corpus barely has does not pour its weight onto one common part.
+            own = self._self_score(self._feats(e.target), unseen=True) - sum(
+                w * float(self.idf_[t]) for t, w in target.items() if t in vec
+            )
+            # What a passage holding the target already gets from the typed words it shares.
+            shared = sum(vec[t] * float(self.idf_[t]) for t in target if t in vec)
+            key = self._feats(e.key)
+            seen, full = self._self_score(key, unseen=False), self._self_score(key, unseen=True)
+            if not full:  # a bare number (12351): the key stands for the target itself
+                budget = self.unseen_weight * (own + shared)
+            elif self._may_occur(e.key):
+                budget = self.expansion_weight * seen
+            else:
+                budget = self.expansion_weight * seen + self.unseen_weight * (full - seen)
+            scale = (budget - shared) / own
+            for term, w in new.items():
+                if scale > 0:
+                    extra[term] = max(extra.get(term, 0.0), w * scale)
+        vec.update(extra)
+        return _unit(vec), used
 
     def search(
         self,
@@ -253,7 +373,9 @@ class Retriever:
         if not query or not query.strip():
             raise DrafterError("检索词为空。请输入要查找的内容，例如：drafter search \"职工驿站\" --chapter 维权")
         word_tokens = tokenize.words(query, compact=True)
-        if not word_tokens:
+        if not word_tokens:  # 12351 alone is a number, but the thesaurus knows it
+            self._ensure_ready()
+        if not word_tokens and not self.expansions(query):
             raise DrafterError(
                 f"检索词“{query.strip()}”只有标点、数字或“的、和、开展”之类的常用词，无法检索。"
                 "请换成具体的工作内容，例如“困难职工帮扶”。"
@@ -261,44 +383,117 @@ class Retriever:
         return self._rank(query, word_tokens, chapter=chapter, k=k, org=org, year=year, kind=kind)
 
     def similar(self, text: str, chapter: str | None = None, k: int = 10) -> list[Hit]:
-        """Passages close to a paragraph the user wrote."""
+        """Passages close to a paragraph the user wrote (its own words, no thesaurus)."""
         if not text or not text.strip():
             raise DrafterError("要比对的段落为空。请用 --text 给出一段文字，或用 --file 指定一个文件。")
         word_tokens = tokenize.words(text, compact=True)
         if not word_tokens:
             raise DrafterError("要比对的段落只有标点、数字或常用词，无法比对。请给出一段完整的文字。")
-        return self._rank(text, word_tokens, chapter=chapter, k=k)
+        return self._rank(text, word_tokens, chapter=chapter, k=k, expand=False)
 
-    def scores(self, text: str, chapter=None, org=None, year=None, kind=None, word_tokens=None):
-        """Score of every passage for ``text`` (the query's L2-normalised TF-IDF vector dotted
-        with the passages' length-normalised ones); 0 for passages the filters leave out."""
-        import numpy as np
+    def similar_paragraphs(
+        self, text: str, chapter: str | None = None, k: int = 5, progress: Progress | None = None
+    ) -> list[tuple[str, list[Hit]]]:
+        """Each paragraph of a whole draft with the passages closest to it, in order.
 
+        Headings and other short lines (under MIN_PARAGRAPH Han characters) are left out.
+        """
+        paragraphs = draft_paragraphs(text)
+        if not paragraphs:
+            raise DrafterError(
+                f"文件中没有可比对的段落（每段至少 {MIN_PARAGRAPH} 个汉字，标题不计）。请检查文件内容。"
+            )
+        if len(paragraphs) > MAX_PARAGRAPHS:
+            raise DrafterError(
+                f"文件有 {len(paragraphs)} 段，超过逐段比对的上限 {MAX_PARAGRAPHS} 段。"
+                "这不像一篇稿子；请只给自己的稿子，或拆成几个文件分别比对。"
+            )
+        out = []
+        for para in progress(paragraphs) if progress is not None else paragraphs:
+            tokens = tokenize.words(para, compact=True)
+            hits = self._rank(para, tokens, chapter=chapter, k=k, expand=False) if tokens else []
+            out.append((para, hits))
+        return out
+
+    def scores(self, text: str, chapter=None, org=None, year=None, kind=None, word_tokens=None, expand=True):
+        """Score of every passage for ``text`` (the query's L2-normalised TF-IDF vector, with
+        the thesaurus expansions, dotted with the passages' length-normalised ones); 0 for
+        passages the filters leave out."""
         chapter = resolve_chapter(chapter) if chapter else None
         kind = resolve_kind(kind) if kind else None
         self._ensure_ready()
         mask = self._filter_mask(chapter, org, year, kind)
-        scores = np.zeros(len(self.passages_), dtype=np.float32)
-        for term, w in self.query_vector(text, word_tokens).items():
-            start, end = self.indptr_[term], self.indptr_[term + 1]
-            scores[self.rows_[start:end]] += w * self.weights_[start:end]
+        if expand:
+            vec, used = self.expanded_vector(text, word_tokens)
+        else:
+            vec, used = self.query_vector(text, word_tokens), []
+        scores = self._dot(vec)
+        if self.prf > 0:
+            scores = self._dot(self._feedback(vec, scores, mask))
+        if not chapter and self.chapter_prior > 0:
+            self._apply_chapter_prior(scores, used)
         if mask is not None:
             scores[~mask] = 0.0
         return scores
 
-    def _rank(self, text, word_tokens, *, chapter, k, org=None, year=None, kind=None) -> list[Hit]:
+    def _dot(self, vec: dict[int, float]):
+        import numpy as np
+
+        scores = np.zeros(len(self.passages_), dtype=np.float32)
+        for term, w in vec.items():
+            start, end = self.indptr_[term], self.indptr_[term + 1]
+            scores[self.rows_[start:end]] += w * self.weights_[start:end]
+        return scores
+
+    def _feedback(self, vec: dict[int, float], scores, mask) -> dict[int, float]:
+        """Rocchio: the query plus ``prf_weight`` times the centroid of the best passages'
+        vectors, cut to their ``prf_terms`` heaviest terms the query lacks."""
+        import numpy as np
+
+        ranked = np.where(mask, scores, 0.0) if mask is not None else scores
+        n = min(self.prf, int(np.count_nonzero(ranked)))
+        if n == 0:
+            return vec
+        best = np.argpartition(-ranked, n - 1)[:n]
+        centroid: Counter = Counter()
+        for i in best.tolist():
+            for term, w in _unit(self._raw_vector(tokenize.analyze(
+                self.analyzer, self.passages_.text(i), compact=True))).items():
+                if term not in vec:
+                    centroid[term] += w / n
+        out = dict(vec)
+        for term, w in centroid.most_common(self.prf_terms):
+            out[term] = self.prf_weight * w
+        return _unit(out)
+
+    def _apply_chapter_prior(self, scores, used: list[thesaurus_mod.Expansion]) -> None:
+        """Favour the chapter(s) most of the expansions belong to (a soft prior, not a filter)."""
+        import numpy as np
+
+        votes = Counter(e.chapter for e in used if e.chapter)
+        if not votes:
+            return
+        top = max(votes.values())
+        wanted = {c for c, v in votes.items() if v == top}
+        table = self.passages_
+        in_set = np.array([bool(wanted & set(cs)) for cs in table.chapter_sets], dtype=bool)
+        scores[in_set[table.chapter_set_ids]] *= 1.0 + self.chapter_prior
+
+    def _rank(self, text, word_tokens, *, chapter, k, org=None, year=None, kind=None, expand=True) -> list[Hit]:
         import numpy as np
 
         if not isinstance(k, int) or k <= 0:
             raise DrafterError(f"结果条数 -k 必须是正整数，现在是 {k}。")
-        scores = self.scores(text, chapter=chapter, org=org, year=year, kind=kind, word_tokens=word_tokens)
+        scores = self.scores(
+            text, chapter=chapter, org=org, year=year, kind=kind, word_tokens=word_tokens, expand=expand
+        )
         # Look past k so that near-duplicates folded away still leave k hits.
         n_cand = min(int(np.count_nonzero(scores)), 3 * k + 10)
         if n_cand == 0:
             return []
         cand = np.argpartition(-scores, n_cand - 1)[:n_cand]
         cand = cand[np.argsort(-scores[cand], kind="stable")]
-        return self._fold(cand.tolist(), scores, k, self._highlight_terms(text, word_tokens))
+        return self._fold(cand.tolist(), scores, k, self._highlight_terms(text, word_tokens, expand))
 
     def _filter_mask(self, chapter, org, year, kind):
         """Passages kept by the filters (None: all), decided per source and per chapter set."""
@@ -343,7 +538,7 @@ class Retriever:
             for _, other, also in kept:
                 if _overlap(shingles, other) >= _DUP_OVERLAP:
                     p = self.passages_[i]
-                    also.append(Source(p.file, p.article, p.heading))
+                    also.append(Source(p.file, p.article, p.heading, p.org, p.year, p.kind))
                     break
             else:
                 if len(kept) < k:
@@ -369,13 +564,52 @@ class Retriever:
             )
         return hits
 
-    def _highlight_terms(self, text: str, word_tokens: list[str]) -> list[str]:
+    def _highlight_terms(self, text: str, word_tokens: list[str], expand: bool = True) -> list[str]:
         """Surfaces of the query's features found in the vocabulary, longest first.
 
         Words when the analyzer has them (bigrams would light up every 工作 of 工作室).
         """
         feats = tokenize.char_bigrams(text) if self.analyzer == "bigram" else word_tokens
-        return sorted({tokenize.surface(t) for t in feats if t in self.vocabulary_}, key=len, reverse=True)
+        terms = {tokenize.surface(t) for t in feats if t in self.vocabulary_}
+        if expand:
+            terms.update(e.target for e in self.expansions(text))
+        return sorted(terms, key=len, reverse=True)
+
+
+def _unit(vec: dict[int, float]) -> dict[int, float]:
+    norm = math.sqrt(sum(w * w for w in vec.values()))
+    return {t: w / norm for t, w in vec.items()} if norm else {}
+
+
+MIN_PARAGRAPH = 12  # Han characters: shorter lines of a draft are headings or titles
+MAX_PARAGRAPHS = 2000  # a draft, not a corpus: bounded time for similar --file
+_SENTENCE_END = tuple("。！？；：…”」）)!?;")
+_CLAUSE_END = tuple("，、,")
+
+
+def draft_paragraphs(text: str) -> list[str]:
+    """The paragraphs of a draft as read from its file, hard-wrapped lines joined again.
+
+    A line is continued by the next one when it ends in a comma, or when it is long (a
+    wrapped line, not a heading) and does not end a sentence.
+    """
+    paras: list[str] = []
+    joinable = False
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            joinable = False
+            continue
+        if joinable:
+            paras[-1] += line
+        else:
+            paras.append(line)
+        last = paras[-1]
+        joinable = last.endswith(_CLAUSE_END) or (len(last) >= 2 * MIN_PARAGRAPH and not last.endswith(_SENTENCE_END))
+    return [p for p in paras if len(_HAN_CHARS.findall(p)) >= MIN_PARAGRAPH]
+
+
+_HAN_CHARS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
 def _shingles(text: str) -> set[str]:

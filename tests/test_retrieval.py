@@ -367,8 +367,84 @@ def test_cli_similar_from_file(tmp_path):
     mine.write_text("今年我们为环卫工人和快递小哥建了一批爱心驿站，夏天送清凉，冬天送温暖。", encoding="gb18030")
     res = _cli("similar", "--file", str(mine), "-c", "维权", "-k", "3", "--json")
     assert res.exit_code == 0, res.output
-    hits = json.loads(res.stdout)
-    assert len(hits) == 3 and all("维权服务" in h["chapters"] for h in hits)
+    (group,) = json.loads(res.stdout)
+    assert group["paragraph"] == 1 and group["text"].startswith("今年我们")
+    assert len(group["hits"]) == 3 and all("维权服务" in h["chapters"] for h in group["hits"])
+
+
+def test_draft_paragraphs_join_wrapped_lines_and_leave_out_headings():
+    from drafter.search import draft_paragraphs
+
+    text = (
+        "一、维权服务\n\n今年我们为环卫工人和快递小哥建了一批爱心驿站，夏天送清凉，冬天送温暖。\n"
+        "组织劳模工匠宣讲团深入企业宣讲党的二十大精神，\n引导职工听党话跟党走。\n"
+        "（二）围绕中心建功立业，激发职工创新活力\n深化劳动和技能竞赛，全年命名劳模创新工作室15家，"
+        "职工提出合理化建议\n3000余条，创造经济效益1.2亿元。\n"
+    )
+    assert draft_paragraphs(text) == [
+        "今年我们为环卫工人和快递小哥建了一批爱心驿站，夏天送清凉，冬天送温暖。",
+        "组织劳模工匠宣讲团深入企业宣讲党的二十大精神，引导职工听党话跟党走。",
+        "（二）围绕中心建功立业，激发职工创新活力",
+        "深化劳动和技能竞赛，全年命名劳模创新工作室15家，职工提出合理化建议3000余条，创造经济效益1.2亿元。",
+    ]
+
+
+def test_cli_similar_whole_draft_one_list_per_paragraph(tmp_path):
+    draft = tmp_path / "初稿.md"
+    draft.write_text(
+        "# 工作总结\n\n今年我们为环卫工人和快递小哥建了一批爱心驿站，夏天送清凉，冬天送温暖。\n\n"
+        "组织劳模工匠宣讲团深入企业开展宣讲，引导职工听党话、跟党走。\n\n"
+        "深化劳动和技能竞赛，命名一批劳模创新工作室，职工提出合理化建议。\n",
+        encoding="utf-8",
+    )
+    res = _cli("similar", "--file", str(draft), "-k", "2", "--json")
+    assert res.exit_code == 0, res.output
+    groups = json.loads(res.stdout)
+    assert [g["paragraph"] for g in groups] == [1, 2, 3]
+    tops = [g["hits"][0]["text"] for g in groups]
+    assert "驿站" in tops[0] and "宣讲" in tops[1] and "创新工作室" in tops[2]
+    assert all(len(g["hits"]) == 2 for g in groups)
+    text = _cli("similar", "--file", str(draft), "-k", "1")
+    assert text.exit_code == 0 and "第 1 段" in text.output and "第 3 段" in text.output
+    empty = tmp_path / "标题.txt"
+    empty.write_text("一、维权服务\n二、建功立业\n", encoding="utf-8")
+    res = _cli("similar", "--file", str(empty))
+    assert res.exit_code == 2 and "没有可比对的段落" in res.output
+
+
+def test_whole_draft_paragraphs_are_bounded(retriever, monkeypatch):
+    import drafter.search
+
+    monkeypatch.setattr(drafter.search, "MAX_PARAGRAPHS", 2)
+    text = "\n".join(["今年我们为环卫工人和快递小哥建了一批爱心驿站，夏天送清凉。"] * 3)
+    with pytest.raises(DrafterError, match="超过逐段比对的上限 2 段"):
+        retriever.similar_paragraphs(text)
+    assert len(retriever.similar_paragraphs(text.split("\n", 1)[1], k=1)) == 2
+
+
+def test_hits_carry_org_year_kind(retriever):
+    (hit,) = retriever.search("宣讲团", k=1)
+    assert (hit.org, hit.year, hit.kind) == ("乙县总工会", 2022, "five-year")
+    assert {"org": "乙县总工会", "year": 2022, "kind": "five-year"}.items() <= hit.to_json().items()
+    (dup,) = [h for h in retriever.search("户外劳动者服务站点", k=3) if h.also_in]
+    assert dup.to_json()["also_in"][0]["org"] in {"甲市总工会", "丙区总工会"}
+
+
+def test_sources_shown_by_title_unit_and_year():
+    from drafter.cli.search_cmds import source_label
+
+    assert source_label("甲市总工会2023年工作总结", "甲市总工会", 2023, "a.txt") == "《甲市总工会2023年工作总结》"
+    assert source_label("五年工作综述", "乙县总工会", 2022, "b.txt") == "《五年工作综述》，乙县总工会，2022年"
+    assert source_label("001_x.txt", "", None, "001_x.txt") == "无标题文稿（001_x.txt）"
+    assert source_label("001_x", "丙区总工会", 2021, "001_x.txt") == "丙区总工会，2021年"
+
+
+def test_cli_search_shows_titles_not_file_names_and_takes_chinese_kinds():
+    res = _cli("search", "宣讲团", "-c", "思想", "--type", "五年", "-k", "3")
+    assert res.exit_code == 0, res.output
+    assert "《" in res.output and "004_5b471ee912e3ac09.txt" not in res.output
+    hits = json.loads(_cli("search", "宣讲团", "--kind", "五年综述", "-k", "3", "--json").stdout)
+    assert hits and all(h["kind"] == "five-year" and "org" in h and "year" in h for h in hits)
 
 
 def test_cli_bad_year_and_kind():
