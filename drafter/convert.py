@@ -13,13 +13,20 @@ import shutil
 import signal
 import subprocess
 import tempfile
+from contextvars import ContextVar
 from pathlib import Path
+from typing import Callable, Iterable, Iterator
 
 from . import limits
 from .errors import InputFileError
 
 INSTALL_LIBREOFFICE = "sudo apt-get install libreoffice-writer（Windows/macOS 请安装 LibreOffice）"
 INSTALL_TESSERACT = "sudo apt-get install tesseract-ocr tesseract-ocr-chi-sim poppler-utils"
+
+# How the pages of a scan are walked: the CLI sets its progress bar here (OCR takes seconds
+# a page); the library itself prints nothing.
+Progress = Callable[[Iterable[int], int, str], Iterator[int]]
+ocr_progress: ContextVar[Progress | None] = ContextVar("ocr_progress", default=None)
 
 
 def soffice() -> str | None:
@@ -55,7 +62,7 @@ def to_docx(path: Path, data: bytes, timeout: float | None = None) -> bytes:
         src.write_bytes(data)  # a copy: the user's file is never opened by another program
         profile = Path(tmp) / "profile"  # own profile: no clash with a running LibreOffice
         cmd = [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-               "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(Path(tmp) / "out"), str(src)]
+               *_input_filter(data), "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(Path(tmp) / "out"), str(src)]
         try:
             run_tool(cmd, timeout)
         except subprocess.TimeoutExpired:
@@ -68,6 +75,31 @@ def to_docx(path: Path, data: bytes, timeout: float | None = None) -> bytes:
             raise InputFileError(str(path), "LibreOffice 无法打开此文件（文件损坏或不是 Word/WPS 文档）；"
                                             "请在 Word/WPS 中打开并另存为 .docx")
         return out.read_bytes()
+
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _input_filter(data: bytes) -> list[str]:
+    """Name LibreOffice's import filter from the file's own bytes: left to guess, LibreOffice
+    imports any unreadable file as plain text and returns its bytes as characters."""
+    if data.startswith(b"{\\rtf"):
+        return ["--infilter=Rich Text Format"]
+    if data.startswith(_OLE):
+        return ["--infilter=MS Word 97"]  # Word 97–2003; WPS Office saves .wps in the same container
+    return []
+
+
+def check_readable(path: Path, text: str) -> str:
+    """Refuse text that came out as mojibake (a broken file some tool read anyway)."""
+    sample = re.sub(r"\s+", "", text[:20000])
+    if not sample:
+        return text
+    good = sum(1 for ch in sample if ch.isascii() or "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef"
+               or "\u2010" <= ch <= "\u2027")
+    if good < 0.9 * len(sample):
+        raise InputFileError(str(path), "读出的是乱码，文件可能已损坏或格式不对；请在 Word/WPS 中打开并另存为 .docx")
+    return text
 
 
 def antiword_text(path: Path, data: bytes, timeout: float | None = None) -> str:
@@ -121,7 +153,7 @@ def ocr_page(pdf: Path, page: int, workdir: Path, timeout: float, dpi: int = 300
     return _CJK_GAP.sub("", done.stdout.decode("utf-8", "replace"))
 
 
-def ocr_pdf(path: Path, data: bytes, pages: int, on_page=None) -> str:
+def ocr_pdf(path: Path, data: bytes, pages: int) -> str:
     """OCR every page of a scanned PDF, each page's text as one block, within the page and time caps."""
     import time
 
@@ -139,7 +171,9 @@ def ocr_pdf(path: Path, data: bytes, pages: int, on_page=None) -> str:
     with tempfile.TemporaryDirectory(prefix="drafter-ocr-") as tmp:
         src = Path(tmp) / "source.pdf"
         src.write_bytes(data)
-        for page in range(1, pages + 1):
+        walk = ocr_progress.get()
+        numbers = range(1, pages + 1)
+        for page in walk(numbers, pages, f"文字识别 {path.name}") if walk else numbers:
             left = deadline - time.monotonic()
             try:
                 if left <= 0:
@@ -150,6 +184,4 @@ def ocr_pdf(path: Path, data: bytes, pages: int, on_page=None) -> str:
                     str(path), f"文字识别超时（{limits.OCR_SECONDS} 秒内只识别了 {page - 1}/{pages} 页）；"
                     "请拆分后分别读取，或设置环境变量 DRAFTER_OCR_SECONDS 延长时限"
                 ) from None
-            if on_page:
-                on_page(page)
     return "\n\n".join(texts)

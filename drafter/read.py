@@ -44,9 +44,8 @@ def read_text(path: str | Path) -> str:
     return read_file(path).text
 
 
-def read_file(path: str | Path, on_page=None) -> ReadResult:
-    """Read one file within the limits of drafter.limits. ``on_page(n)`` is called after
-    each PDF page (OCR included) for a progress bar."""
+def read_file(path: str | Path) -> ReadResult:
+    """Read one file within the limits of drafter.limits (scans: progress through convert.ocr_progress)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
@@ -68,7 +67,7 @@ def read_file(path: str | Path, on_page=None) -> ReadResult:
     elif suffix == ".pdf":
         from .read_pdf import pdf_text
 
-        pdf = pdf_text(path, data, on_page=on_page)
+        pdf = pdf_text(path, data)
         result = ReadResult(pdf.text, "pdf-ocr" if pdf.ocr_pages else "pdf")
     elif suffix in CONVERTED_SUFFIXES:
         result = _converted(path, data)
@@ -87,10 +86,13 @@ def _converted(path: Path, data: bytes) -> ReadResult:
     from .read_docx import docx_text
 
     kind = path.suffix.lower().lstrip(".")
+    if data[:4] == b"PK\x03\x04":  # a .docx under an old name
+        return ReadResult(docx_text(path, data), "docx")
     if convert.soffice():
-        return ReadResult(docx_text(path, convert.to_docx(path, data)), kind)
+        text = docx_text(path, convert.to_docx(path, data))
+        return ReadResult(convert.check_readable(path, text), kind)
     if kind == "doc" and convert.shutil.which("antiword"):
-        return ReadResult(convert.antiword_text(path, data), "doc-antiword")
+        return ReadResult(convert.check_readable(path, convert.antiword_text(path, data)), "doc-antiword")
     fallback = "或 antiword（sudo apt-get install antiword）" if kind == "doc" else ""
     raise InputFileError(
         str(path), f"读取 .{kind} 文件需要 LibreOffice{fallback}，本机未安装；"

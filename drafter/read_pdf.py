@@ -55,7 +55,7 @@ class PdfText:
     pages: int = 0
 
 
-def pdf_text(path: Path, data: bytes, on_page=None) -> PdfText:
+def pdf_text(path: Path, data: bytes) -> PdfText:
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
@@ -90,12 +90,10 @@ def pdf_text(path: Path, data: bytes, on_page=None) -> PdfText:
                     raise InputFileError(str(path), f"PDF 第 {i + 1} 页损坏，无法读取（{type(exc).__name__}）") from None
                 raise
             chars += sum(len(l.text) for l in pages[-1].lines)
-            if on_page and chars >= MIN_TEXT_CHARS:
-                on_page(i + 1)
     if chars < MIN_TEXT_CHARS * max(1, n // 2):
         from .convert import ocr_pdf
 
-        return PdfText(ocr_pdf(path, data, n, on_page=on_page), ocr_pages=n, pages=n)
+        return PdfText(ocr_pdf(path, data, n), ocr_pages=n, pages=n)
     return PdfText(_assemble(pages), pages=n)
 
 
