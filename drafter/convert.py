@@ -137,7 +137,21 @@ def ocr_available() -> str | None:
     return None
 
 
-_CJK_GAP = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’])[ \t]+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’])")
+_WIDE = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’"
+# Tesseract puts spaces between Chinese characters and around digits: none belong there.
+_CJK_GAP = re.compile(rf"(?<=[{_WIDE}])[ \t]+(?=[{_WIDE}0-9])|(?<=[0-9])[ \t]+(?=[{_WIDE}])")
+
+
+def clean_ocr(text: str) -> str:
+    """Tesseract's text of one page: spaces inside Chinese removed, specks (a line of one or two
+    Latin letters or signs without any Chinese) dropped."""
+    lines = []
+    for line in text.splitlines():
+        line = _CJK_GAP.sub("", line).strip()
+        if line and not re.search(rf"[{_WIDE}]", line) and len(line) <= 3:
+            continue
+        lines.append(line)
+    return "\n".join(lines).strip()
 
 
 def ocr_page(pdf: Path, page: int, workdir: Path, timeout: float, dpi: int = 300) -> str:
@@ -150,7 +164,7 @@ def ocr_page(pdf: Path, page: int, workdir: Path, timeout: float, dpi: int = 300
         return ""
     done = run_tool(["tesseract", str(image), "stdout", "-l", "chi_sim", "--psm", "3"], timeout)
     image.unlink(missing_ok=True)
-    return _CJK_GAP.sub("", done.stdout.decode("utf-8", "replace"))
+    return clean_ocr(done.stdout.decode("utf-8", "replace"))
 
 
 def ocr_pdf(path: Path, data: bytes, pages: int) -> str:

@@ -107,17 +107,29 @@ def numbered_docx(article: Article, path: Path) -> Path:
     return path
 
 
-def soffice_convert(source: Path, fmt: str, outdir: Path) -> Path:
+def soffice_convert(source: Path | list[Path], fmt: str, outdir: Path) -> Path | list[Path]:
+    """Convert one file or several in one LibreOffice run (it starts slowly)."""
+    sources = source if isinstance(source, list) else [source]
     outdir.mkdir(parents=True, exist_ok=True)
     profile = outdir / ".profile"
     subprocess.run(
         [shutil.which("soffice") or "soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless",
-         "--convert-to", fmt, "--outdir", str(outdir), str(source)],
-        check=True, capture_output=True, timeout=180,
+         "--convert-to", fmt, "--outdir", str(outdir), *map(str, sources)],
+        check=True, capture_output=True, timeout=300,
     )
-    out = outdir / (source.stem + "." + fmt.split(":")[0])
-    assert out.is_file(), f"LibreOffice made no {fmt} from {source}"
-    return out
+    outs = [outdir / (s.stem + "." + fmt.split(":")[0]) for s in sources]
+    for out in outs:
+        assert out.is_file(), f"LibreOffice made no {out.name}"
+    return outs if isinstance(source, list) else outs[0]
+
+
+def digest(article: Article, passages: int = 1) -> Article:
+    """The article cut to its first passages under each heading: a short document (a page or
+    two) with every heading, for the slow OCR round trip."""
+    from dataclasses import replace
+
+    sections = [replace(s, passages=s.passages[:passages]) for s in article.sections]
+    return replace(article, sections=sections)
 
 
 def scanned_pdf(pdf: Path, path: Path, dpi: int = 200, pages: int | None = None) -> Path:
