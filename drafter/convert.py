@@ -33,11 +33,11 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def run_tool(cmd: list[str], timeout: float, cwd: str | None = None) -> subprocess.CompletedProcess:
+def run_tool(cmd: list[str], timeout: float, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """Run ``cmd``; on timeout kill its whole process group (soffice forks) and re-raise."""
     proc = subprocess.Popen(
-        cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        start_new_session=True,
+        cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        start_new_session=True, env={**os.environ, **(env or {})},
     )
     try:
         out, err = proc.communicate(timeout=timeout)
@@ -162,7 +162,10 @@ def ocr_page(pdf: Path, page: int, workdir: Path, timeout: float, dpi: int = 300
     image = stem.with_suffix(".png")
     if not image.is_file():
         return ""
-    done = run_tool(["tesseract", str(image), "stdout", "-l", "chi_sim", "--psm", "3"], timeout)
+    # One OpenMP thread: with two, Tesseract ran 10 times slower on a busy 2-core machine
+    # (113 s against 11.6 s a page, benchmarks/read_formats.py's machine).
+    threads = {"OMP_THREAD_LIMIT": os.environ.get("OMP_THREAD_LIMIT", "1")}
+    done = run_tool(["tesseract", str(image), "stdout", "-l", "chi_sim", "--psm", "3"], timeout, env=threads)
     image.unlink(missing_ok=True)
     return clean_ocr(done.stdout.decode("utf-8", "replace"))
 
