@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import weakref
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -183,11 +184,21 @@ def _heading_shaped(text: str, limit: int | None) -> bool:
     return not any(ch in s for ch in _SENTENCE_END) and not s.endswith(("：", ":", "，"))
 
 
-def _style_chain(para):
-    style = para.style
-    while style is not None:
-        yield style
-        style = style.base_style
+_CHAINS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _style_chain(para) -> list:
+    """The paragraph's style and those it is based on, looked up once per style of a document
+    (python-docx scans every style for each lookup: most of the reading time otherwise)."""
+    chains = _CHAINS.setdefault(para.part, {})
+    style_id = para._p.style
+    if style_id not in chains:
+        chain, style = [], para.style
+        while style is not None and len(chain) < 20:  # a based-on loop must not hang
+            chain.append(style)
+            style = style.base_style
+        chains[style_id] = chain
+    return chains[style_id]
 
 
 def _style_marks(para) -> int:

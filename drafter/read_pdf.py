@@ -25,6 +25,8 @@ _PAGE_NUMBER = re.compile(
 )
 _BOLD = re.compile(r"bold|heavy|black|semibold|demi|黑体|hei|方正小标宋|xbs", re.I)
 _SENTENCE_END = "。！？；：”"
+# pdfplumber puts a space where digits set in a Latin font meet Chinese (总工会 2025 年).
+_DIGIT_GAP = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”])\s+(?=[0-9])|(?<=[0-9%])\s+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”])")
 MIN_TEXT_CHARS = 10  # a page with fewer characters has no real text layer
 
 
@@ -119,7 +121,7 @@ def _read_page(index: int, page) -> _Page:
     body = page.filter(lambda o: o.get("object_type") != "char" or outside(o)) if tables else page
     for line in body.extract_text_lines(return_chars=True, strip=True):
         chars = [c for c in line["chars"] if c["text"].strip()]
-        text = line["text"].strip()
+        text = _DIGIT_GAP.sub("", line["text"].strip())
         if not chars or not text:
             continue
         sizes = Counter(round(float(c["size"]), 1) for c in chars)
@@ -130,18 +132,23 @@ def _read_page(index: int, page) -> _Page:
     return out
 
 
-def _furniture_keys(pages: list[_Page]) -> set[str]:
-    """Texts (digits masked) that repeat in the top or bottom band of many pages."""
-    seen: Counter[str] = Counter()
+def _furniture_keys(pages: list[_Page]) -> set[tuple[str, int]]:
+    """Texts (digits masked) at one height that repeat among the outermost lines of many pages."""
+    seen: Counter[tuple[str, int]] = Counter()
     for p in pages:
-        keys = {_key(l.text) for l in p.lines if _in_band(l, p)}
-        seen.update(keys)
+        seen.update({_key(l) for l in _outermost(p) if _in_band(l, p)})
     need = max(2, len(pages) // 2)
     return {k for k, n in seen.items() if n >= need} if len(pages) >= 2 else set()
 
 
-def _key(text: str) -> str:
-    return re.sub(r"\d+", "0", re.sub(r"\s+", "", text))
+def _outermost(page: _Page) -> list[_Line]:
+    """The two first and two last lines of a page: where running headers and footers sit."""
+    lines = [l for l in page.lines if not l.table]
+    return lines[:2] + lines[-2:]
+
+
+def _key(line: _Line) -> tuple[str, int]:
+    return re.sub(r"\d+", "0", re.sub(r"\s+", "", line.text)), round(line.top / 6)
 
 
 def _in_band(line: _Line, page: _Page) -> bool:
@@ -152,8 +159,9 @@ def _assemble(pages: list[_Page]) -> str:
     furniture = _furniture_keys(pages)
     lines: list[_Line] = []
     for p in pages:
+        outer = {id(l) for l in _outermost(p) if _in_band(l, p)}
         for l in p.lines:
-            if not l.table and _in_band(l, p) and (_PAGE_NUMBER.match(l.text) or _key(l.text) in furniture):
+            if id(l) in outer and (_PAGE_NUMBER.match(l.text) or _key(l) in furniture):
                 continue
             lines.append(l)
     body = [l for l in lines if not l.table]
