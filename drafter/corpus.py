@@ -25,6 +25,7 @@ from .errors import DrafterError, InputFileError
 from .fsutil import atomic_write_json
 from .ingest import PARSER_VERSION, parse_file
 from .model import Document, PassageRecord
+from .limits import check_regular_file
 from .read import SUFFIXES
 
 MANIFEST = "manifest.json"
@@ -45,6 +46,7 @@ class IngestReport:
 
 
 def _sha256(path: Path) -> str:
+    check_regular_file(path)  # a FIFO or /dev/zero behind a name would never end
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -217,7 +219,7 @@ class Corpus:
             path = Path(raw)
             if path.is_dir():
                 for child in sorted(path.rglob("*")):
-                    if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
+                    if not child.is_dir() and not any(part.startswith(".") for part in child.relative_to(path).parts):
                         if child.suffix.lower() in SUFFIXES:
                             files.append(child)
                         else:

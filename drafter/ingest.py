@@ -18,7 +18,8 @@ def _parser_version() -> str:
     stored documents, caches and indexes made by an older parser are rebuilt."""
     h = hashlib.sha256(b"drafter-parser-1")
     here = Path(__file__).resolve().parent
-    for name in ("read.py", "clean.py", "segment.py", "classify.py", "ingest.py", "model.py", "text.py"):
+    for name in ("read.py", "read_docx.py", "read_pdf.py", "convert.py", "clean.py", "segment.py", "classify.py",
+                 "ingest.py", "model.py", "text.py"):
         try:
             h.update((here / name).read_bytes())
         except OSError:

@@ -1,23 +1,25 @@
-"""Read a source file (.txt/.md in any Chinese encoding, .docx, .pdf) into plain text.
+"""Read a source file (.txt/.md in any Chinese encoding, .docx, .pdf, .doc/.wps/.rtf) into plain text.
 
 The encoding of a text file is detected from its bytes, never guessed from its
-extension. docx headings (by style) come out as Markdown ``#`` marks so that the
-segmenter sees them as it sees marked-up text.
+extension. What a reader knows of the layout (the title, heading levels) comes out
+as Markdown ``#`` marks, tables as paragraphs of their own, so that the segmenter sees
+every format as it sees marked-up text. Per-format readers: read_docx, read_pdf;
+external tools (LibreOffice, antiword, Tesseract): convert; limits: limits.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import limits
 from .errors import InputFileError
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
-SUFFIXES = TEXT_SUFFIXES | {".docx", ".pdf"}
+CONVERTED_SUFFIXES = {".doc", ".wps", ".rtf"}  # through LibreOffice (antiword for .doc)
+SUFFIXES = TEXT_SUFFIXES | {".docx", ".pdf"} | CONVERTED_SUFFIXES
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -25,8 +27,17 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 @dataclass
 class ReadResult:
     text: str
-    encoding: str  # "utf-8", "gb18030", "utf-16", "docx", "pdf", ...
+    encoding: str  # "utf-8", "gb18030", "utf-16", "docx", "pdf", "pdf-ocr" (a scan), "doc", ...
     sha256: str = ""  # of the file's bytes
+
+    @property
+    def ocr(self) -> bool:
+        return is_ocr(self.encoding)
+
+
+def is_ocr(encoding: str) -> bool:
+    """Text that Tesseract read from page images: expect misread characters."""
+    return encoding.endswith("-ocr")
 
 
 def read_text(path: str | Path) -> str:
@@ -34,32 +45,59 @@ def read_text(path: str | Path) -> str:
 
 
 def read_file(path: str | Path) -> ReadResult:
+    """Read one file within the limits of drafter.limits (scans: progress through convert.ocr_progress)."""
     path = Path(path)
-    if not path.exists():
-        raise InputFileError(str(path), "文件不存在，请检查路径")
-    if path.is_dir():
-        raise InputFileError(str(path), "这是一个文件夹，不是文件")
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
+        limits.check_regular_file(path)
         raise InputFileError(
-            str(path), f"不支持的文件类型“{path.suffix or '无扩展名'}”，请提供 .txt、.md、.docx 或 .pdf 文件"
+            str(path), f"不支持的文件类型“{path.suffix or '无扩展名'}”，"
+            "请提供 .txt、.md、.docx、.doc、.wps、.rtf 或 .pdf 文件"
         )
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputFileError(str(path), f"无法打开（{exc.strerror}）") from exc
+    if suffix in TEXT_SUFFIXES:
+        data = limits.read_bounded(path, limits.MAX_TEXT_BYTES, "文本")
+    else:
+        data = limits.read_bounded(path, limits.MAX_FILE_BYTES, "文档")
     if not data.strip():
         raise InputFileError(str(path), "文件是空的")
     if suffix == ".docx":
-        result = ReadResult(_docx_text(path, data), "docx")
+        from .read_docx import docx_text
+
+        result = ReadResult(docx_text(path, data), "docx")
     elif suffix == ".pdf":
-        result = ReadResult(_pdf_text(path, data), "pdf")
+        from .read_pdf import pdf_text
+
+        pdf = pdf_text(path, data)
+        result = ReadResult(pdf.text, "pdf-ocr" if pdf.ocr_pages else "pdf")
+    elif suffix in CONVERTED_SUFFIXES:
+        result = _converted(path, data)
     else:
         result = _decode_text(path, data)
     if not result.text.strip():
         raise InputFileError(str(path), "文件中没有可读的文字")
+    limits.check_text_chars(path, result.text)
     result.sha256 = hashlib.sha256(data).hexdigest()
     return result
+
+
+def _converted(path: Path, data: bytes) -> ReadResult:
+    """A .doc/.wps/.rtf through LibreOffice into .docx, read as one; antiword for .doc without it."""
+    from . import convert
+    from .read_docx import docx_text
+
+    kind = path.suffix.lower().lstrip(".")
+    if data[:4] == b"PK\x03\x04":  # a .docx under an old name
+        return ReadResult(docx_text(path, data), "docx")
+    if convert.soffice():
+        text = docx_text(path, convert.to_docx(path, data))
+        return ReadResult(convert.check_readable(path, text), kind)
+    if kind == "doc" and convert.shutil.which("antiword"):
+        return ReadResult(convert.check_readable(path, convert.antiword_text(path, data)), "doc-antiword")
+    fallback = "或 antiword（sudo apt-get install antiword）" if kind == "doc" else ""
+    raise InputFileError(
+        str(path), f"读取 .{kind} 文件需要 LibreOffice{fallback}，本机未安装；"
+        f"请安装 {convert.INSTALL_LIBREOFFICE}，或在 Word/WPS 中把它另存为 .docx"
+    )
 
 
 # --- plain text -------------------------------------------------------------
@@ -146,102 +184,3 @@ def _detect_cjk_encoding(data: bytes) -> str | None:
     return None
 
 
-# --- docx --------------------------------------------------------------------
-
-_HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.I)
-
-
-def _docx_text(path: Path, data: bytes) -> str:
-    if data[:4] == b"\xd0\xcf\x11\xe0":
-        raise InputFileError(str(path), "文件已加密，或是旧版 .doc 格式；请在 Word 中取消密码并另存为 .docx")
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise InputFileError(str(path), "不是有效的 .docx 文件（文件损坏或扩展名不对）")
-    import docx  # python-docx; imported here to keep start-up light
-
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except Exception as exc:  # python-docx raises several kinds for broken packages
-        raise InputFileError(str(path), f"不是有效的 .docx 文件（{type(exc).__name__}）") from exc
-    lines: list[str] = []
-    for para in document.paragraphs:
-        text = para.text
-        marks = _docx_heading_marks(para) or _docx_numbered_heading_marks(para, text)
-        if marks and text.strip():
-            text = "#" * marks + " " + text.strip()
-        lines.append(text)
-    # Most Word files hold one paragraph per paragraph: separate them by a blank line.
-    # Files converted from text keep its blank lines as empty paragraphs: keep them as lines.
-    empty = sum(1 for l in lines if not l.strip())
-    return "\n".join(lines) if empty >= 0.2 * len(lines) else "\n\n".join(lines)
-
-
-def _docx_heading_marks(para) -> int:
-    """Markdown ``#`` count for a paragraph's style: Title → 1, Heading N → N+1, body → 0."""
-    style = para.style
-    while style is not None:
-        name = (style.name or "").strip()
-        if name.lower() == "title" or name == "标题":
-            return 1
-        m = _HEADING_STYLE.match(name)
-        if m:
-            return min(int(m.group(1)) + 1, 6)
-        style = style.base_style
-    return 0
-
-
-_QN = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-
-
-def _docx_numbered_heading_marks(para, text: str) -> int:
-    """A short auto-numbered paragraph (Word list numbering, 一、/（一）) is a heading;
-    its number is not in the text, so its list level gives the heading level."""
-    numpr = _find_numpr(para)
-    if numpr is None:
-        return 0
-    s = text.strip()
-    if not s or len(s) > 40 or s[-1] in "。！？；：，":
-        return 0
-    ilvl = numpr.find(f"{_QN}ilvl")
-    level = int(ilvl.get(f"{_QN}val", "0")) if ilvl is not None else 0
-    return min(level + 2, 6)
-
-
-def _find_numpr(para):
-    """numPr on the paragraph, or inherited from its style chain (List Number…)."""
-    ppr = para._p.pPr
-    if ppr is not None and ppr.find(f"{_QN}numPr") is not None:
-        return ppr.find(f"{_QN}numPr")
-    style = para.style
-    while style is not None:
-        sppr = style.element.find(f"{_QN}pPr")
-        if sppr is not None and sppr.find(f"{_QN}numPr") is not None:
-            return sppr.find(f"{_QN}numPr")
-        style = style.base_style
-    return None
-
-
-# --- pdf ---------------------------------------------------------------------
-
-
-def _pdf_text(path: Path, data: bytes) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            try:
-                ok = reader.decrypt("")
-            except Exception:
-                ok = 0
-            if not ok:
-                raise InputFileError(str(path), "PDF 已加密，请先用原密码打开并另存为不加密的 PDF")
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except InputFileError:
-        raise
-    except (PdfReadError, ValueError, KeyError, OSError) as exc:
-        raise InputFileError(str(path), f"PDF 文件损坏，无法读取（{type(exc).__name__}）") from exc
-    text = "\n\n".join(pages)
-    if not _CJK.search(text) and not text.strip():
-        raise InputFileError(str(path), "PDF 中没有文字层（可能是扫描件）；请先做文字识别（OCR）")
-    return text

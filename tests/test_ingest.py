@@ -456,9 +456,10 @@ def test_docx_headings_from_styles_and_list_numbering(tmp_path):
     d.save(path)
     (article,) = parse_file(path).articles
     assert article.title == "某县总工会2025年工作总结"
-    assert [(s.heading, s.level, s.chapters[0]) for s in article.sections if s.level] == [
-        ("强化思想政治引领", 1, "思想引领"),
-        ("维护职工合法权益", 1, "维权服务"),
+    # The list number Word shows (1.) is part of the heading, as the reader sees it.
+    assert [(s.heading, s.chapters[0]) for s in article.sections if s.level] == [
+        ("1.强化思想政治引领", "思想引领"),
+        ("维护职工合法权益", "维权服务"),
     ]
 
 

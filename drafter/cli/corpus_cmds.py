@@ -9,7 +9,24 @@ from pathlib import Path
 import click
 
 from ..model import KIND_LABELS
-from .common import corpus_option, echo_json, json_option, pad
+from ..read import SUFFIXES, is_ocr
+from .common import corpus_option, echo_json, json_option, pad, progress
+
+OCR_NOTE = "扫描件，文字识别所得，可能有错字"
+
+
+def _ocr_progress() -> None:
+    """Show a progress bar while a scan is read page by page."""
+    from ..convert import ocr_progress
+
+    ocr_progress.set(lambda pages, n, label: progress(pages, n, label, min_items=1))
+
+
+def _skip_reason(path: str) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix in SUFFIXES:
+        return "不是普通文件"
+    return f"不是可读取的报告文件类型（{suffix or '无扩展名'}；可读取 {'、'.join(sorted(SUFFIXES))}）"
 
 
 @click.command("ingest")
@@ -18,15 +35,17 @@ from .common import corpus_option, echo_json, json_option, pad
 @corpus_option
 @json_option
 def ingest(paths: tuple[Path, ...], no_index: bool, corpus_dir: Path | None, as_json: bool) -> None:
-    """把旧报告加入语料库。PATHS 可以是文件（.txt .md .docx .pdf）或文件夹。
+    """把旧报告加入语料库。PATHS 可以是文件（.txt .md .docx .doc .wps .rtf .pdf）或文件夹。
 
     \b
     原文件只读不改；同一文件内容未变时不重复加入，内容变了则替换旧版本。
+    .doc/.wps/.rtf 经 LibreOffice 转换；扫描版 PDF 用 Tesseract 逐页文字识别（较慢）。
     默认语料库位置：$DRAFTER_HOME/corpus（未设置时为 ~/.local/share/drafter/corpus），
     可用 --corpus 指定其他文件夹。
     """
     from ..corpus import Corpus, IngestReport
 
+    _ocr_progress()
     corpus = Corpus.load(corpus_dir)
     report = IngestReport()
     files = Corpus.collect(paths, report)
@@ -46,8 +65,12 @@ def ingest(paths: tuple[Path, ...], no_index: bool, corpus_dir: Path | None, as_
         Retriever(Corpus.load(corpus_dir), progress=progress).rebuild()
 
     if as_json:
-        echo_json({**asdict(report), "failed": [{"file": f, "reason": r} for f, r in report.failed], "corpus": str(corpus.dir)})
+        echo_json({**asdict(report), "failed": [{"file": f, "reason": r} for f, r in report.failed],
+                   "skipped": [{"file": f, "reason": _skip_reason(f)} for f in report.skipped],
+                   "corpus": str(corpus.dir)})
     else:
+        for f in report.skipped:
+            click.echo(f"跳过：{f}：{_skip_reason(f)}", err=True)
         for f, reason in report.failed:
             click.echo(f"失败：{f}：{reason}", err=True)
         click.echo(
@@ -66,12 +89,14 @@ def sections(file: Path, as_json: bool) -> None:
     """显示 FILE 被读成的文章、各级标题（含层级和章节）及段落数。"""
     from ..ingest import parse_file
 
+    _ocr_progress()
     doc = parse_file(file)
     if as_json:
         echo_json(
             {
                 "file": str(file),
                 "encoding": doc.encoding,
+                "ocr": is_ocr(doc.encoding),
                 "articles": [
                     {
                         "title": a.title,
@@ -96,6 +121,8 @@ def sections(file: Path, as_json: bool) -> None:
         )
         return
     click.echo(f"{file}（编码：{doc.encoding}）：{len(doc.articles)} 篇文章，{doc.chars} 字")
+    if is_ocr(doc.encoding):
+        click.echo(f"注意：这是{OCR_NOTE}，请对照原件核对。")
     for i, a in enumerate(doc.articles, 1):
         meta = "，".join(x for x in (a.org, f"{a.year}年" if a.year else "", KIND_LABELS.get(a.kind, "")) if x)
         click.echo("")
@@ -140,6 +167,7 @@ def corpus_cmd(remove: tuple[str, ...], corpus_dir: Path | None, as_json: bool) 
                     "file": d.name,
                     "source": "内置" if d.embedded else d.path,
                     "embedded": d.embedded,
+                    "ocr": is_ocr(d.encoding),
                     "title": a.title or d.name,
                     "org": a.org,
                     "year": a.year,
@@ -157,4 +185,5 @@ def corpus_cmd(remove: tuple[str, ...], corpus_dir: Path | None, as_json: bool) 
         kind = KIND_LABELS.get(r["kind"], "")
         year = f"{r['year']}年" if r["year"] else ""
         meta = " ".join(x for x in (r["org"], year, kind) if x)
-        click.echo(f"  {pad(r['title'], 44)} {pad(meta, 30)} {r['sections']:>3} 节 {r['chars']:>7} 字  〔{r['file']}〕")
+        ocr = f"（{OCR_NOTE}）" if r["ocr"] else ""
+        click.echo(f"  {pad(r['title'], 44)} {pad(meta, 30)} {r['sections']:>3} 节 {r['chars']:>7} 字  〔{r['file']}〕{ocr}")
