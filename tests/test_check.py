@@ -240,16 +240,20 @@ def test_cli_exit_status_and_json(tmp_path, example_md):
     assert res.exit_code == 1
     data = json.loads(res.stdout)
     assert data == [
-        Finding(
-            "copy",
-            1,
-            SEED_SENTENCE,
-            data[0]["message"],
-            data[0]["suggestion"],
-            data[0]["source"],
-        ).to_dict()
+        {
+            "type": "copy",
+            "paragraph": 1,
+            "text": SEED_SENTENCE,
+            "message": "这句话与语料库中的旧稿一字不差，可能是照抄。",
+            "suggestion": "用本单位自己的做法和数字重写这句话。",
+            "source": "000_062a9b2cfb7d55e4.txt《政治引领勇担当 砥砺奋进建新功》",
+            "rule": "copy-exact",
+            "found": "",
+            "replacement": None,
+            "source_text": SEED_SENTENCE,
+            "overlap": 100,
+        }
     ]
-    assert set(data[0]) == {"type", "paragraph", "text", "message", "suggestion", "source"}
     res = runner.invoke(main, ["check", str(tmp_path / "没有.docx")])
     assert res.exit_code == 2 and "错误" in res.output
 

@@ -1,0 +1,32 @@
+"""The one record every check returns."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+FINDING_TYPES = ("formulation", "usage", "timeliness", "placeholder", "number", "copy", "structure")
+
+
+@dataclass
+class Finding:
+    type: str  # one of FINDING_TYPES
+    paragraph: int  # 1-based paragraph number; 0 for the document as a whole
+    text: str  # the text around the finding
+    message: str
+    suggestion: str = ""  # advice, or the right form where there is one
+    source: str = ""  # corpus file and article, for a copy
+    rule: str = ""  # id of the rule or formulation that fired
+    found: str = ""  # the exact wrong text, when ``replacement`` may replace it
+    replacement: str | None = None  # the text to put in its place (a tracked change); None: a comment
+    source_text: str = ""  # the corpus sentence, for a copy
+    overlap: int = 0  # percent of the draft sentence's wording found in the corpus sentence, for a copy
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def around(text: str, start: int, end: int, width: int = 20) -> str:
+    """The finding with up to ``width`` characters either side."""
+    left = "…" if start > width else ""
+    right = "…" if len(text) - end > width else ""
+    return left + text[max(0, start - width) : end + width] + right
