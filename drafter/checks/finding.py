@@ -5,6 +5,15 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 FINDING_TYPES = ("formulation", "usage", "timeliness", "placeholder", "number", "copy", "structure")
+TYPE_LABELS = {
+    "formulation": "提法",
+    "usage": "用语",
+    "timeliness": "时效",
+    "placeholder": "占位符",
+    "number": "数字",
+    "copy": "照抄",
+    "structure": "结构",
+}
 
 
 @dataclass
@@ -23,6 +32,11 @@ class Finding:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def details(self) -> list[tuple[str, str]]:
+        """(label, text) lines that follow the message, as printed and as commented."""
+        pairs = (("建议", self.suggestion), ("旧稿", self.source_text), ("出处", self.source))
+        return [(label, text) for label, text in pairs if text]
 
 
 def around(text: str, start: int, end: int, width: int = 20) -> str:
