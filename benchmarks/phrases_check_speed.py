@@ -6,8 +6,10 @@ index as the corpus grows.
 1. In process, on the embedded corpus: mine_headings / mine_formulations / mine_patterns
    for each main chapter (jieba already loaded), and check_file on the annual example
    draft (.md and .docx) with its figures, copy index built and then cached.
-2. Cold processes: `drafter phrases --chapter 建功` (all three types) and
-   `drafter check 初稿.docx --figures 例.yaml`, wall time including Python start-up.
+2. Cold processes: `drafter phrases --chapter 建功` (all three types),
+   `drafter check 初稿.docx --figures 例.yaml`, and the same check of a 10-page draft (the
+   example's body written four times, 10 A4 pages in LibreOffice) with the full
+   formulation bank, usage rules and the near-copy index; wall time including start-up.
 3. The copy index over ×N the embedded passages (every sentence given a generated place
    name and fresh figures so nothing repeats), each size in its own process: build time,
    lookup time per sentence (p50/p95 over 50 corpus sentences pasted in and the example
@@ -52,6 +54,20 @@ def _write_example(folder: Path) -> tuple[Path, Path]:
     return md, docx
 
 
+def _write_ten_pages(folder: Path) -> Path:
+    """The annual example with its body four times over: 10 A4 pages in LibreOffice."""
+    from drafter.docx_writer import write_docx
+    from drafter.draft import build_draft
+    from drafter.figures import load_figures
+
+    draft = build_draft(load_figures(_example_yaml()), refs=0)
+    head, body = draft.blocks[:1], draft.blocks[1:]
+    tail = [b for b in body if b.kind in ("sign", "date")]
+    body = [b for b in body if b.kind not in ("sign", "date")]
+    draft.blocks = head + body * 4 + tail
+    return write_docx(draft, folder / "十页稿.docx")
+
+
 def in_process(repeat: int) -> list[tuple[str, float]]:
     from drafter.check import check_file, copy_index
     from drafter.corpus import Corpus
@@ -71,7 +87,9 @@ def in_process(repeat: int) -> list[tuple[str, float]]:
     with tempfile.TemporaryDirectory() as tmp:
         md, docx = _write_example(Path(tmp))
         figures = _example_yaml()
-        for label, path in (("check example .md (index cached)", md), ("check example .docx (index cached)", docx)):
+        ten = _write_ten_pages(Path(tmp))
+        for label, path in (("check example .md (index cached)", md), ("check example .docx (index cached)", docx),
+                            ("check 10-page .docx (index cached)", ten)):
             best = min(_timed(lambda: check_file(path, figures=figures, corpus=corpus)) for _ in range(repeat))
             rows.append((label, best))
     return rows
@@ -87,10 +105,12 @@ def cold(repeat: int) -> list[tuple[str, float]]:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         md, docx = _write_example(Path(tmp))
+        ten = _write_ten_pages(Path(tmp))
         commands = {
             "drafter phrases --chapter 建功 (all types)": ["phrases", "--chapter", "建功"],
             "drafter phrases --chapter 建功 --type patterns": ["phrases", "--chapter", "建功", "--type", "patterns"],
             "drafter check 初稿.docx --figures": ["check", str(docx), "--figures", str(_example_yaml())],
+            "drafter check 十页稿.docx --figures (10 pages)": ["check", str(ten), "--figures", str(_example_yaml())],
         }
         for label, args in commands.items():
             walls = []

@@ -301,11 +301,13 @@ def _only_minor(cand: str, right: str) -> bool:
     from rapidfuzz.distance import Levenshtein
 
     ops = Levenshtein.editops(cand, right)
-    if len({op.tag for op in ops}) != 1:  # a connective moved (deleted here, inserted there) is a slip
-        return False
+    if len({op.tag for op in ops if op.tag != "replace"}) > 1:
+        return False  # a connective moved (deleted here, inserted there) is a slip
     for op in ops:
-        ch = cand[op.src_pos] if op.tag == "delete" else right[op.dest_pos]
-        if op.tag == "replace" or ch not in MINOR:
+        if op.tag == "replace":  # one connective for another: 和 → （
+            if cand[op.src_pos] not in MINOR or right[op.dest_pos] not in MINOR:
+                return False
+        elif (cand[op.src_pos] if op.tag == "delete" else right[op.dest_pos]) not in MINOR:
             return False
     return True
 
@@ -317,25 +319,55 @@ def _fuzzy_fold(text: str) -> str:
     return "".join(ch for ch in text if ch not in _SKIP)
 
 
+_AC_READY = 2  # ahocorasick.AHOCORASICK: the automaton is built
+
+
 class FormulationMatcher:
     """Finds misquoted set formulations in a piece of text."""
 
     def __init__(self, formulations: list[Formulation] | None = None, fuzzy: bool = True):
         self.formulations = formulations if formulations is not None else load_formulations()
-        self._compiled = []
-        for f in self.formulations:
-            wrong = [literal_regex(w) for w in f.wrong] + list(f.patterns)
-            self._compiled.append(
-                (
-                    f,
-                    re.compile("|".join(f"(?:{w})" for w in wrong)) if wrong else None,
-                    re.compile(literal_regex(f.right)),
-                    self._order_regex(f.order) if f.order else None,
-                )
-            )
+        # Which entries can apply to a text: an Aho–Corasick automaton over the literal wrong
+        # forms and the listed items (quotes folded away); entries with regular expressions
+        # always apply. Their regexes are compiled on first use (a cold check compiles few).
+        import ahocorasick
+
+        self._always = [i for i, f in enumerate(self.formulations) if f.patterns]
+        self._literals = ahocorasick.Automaton()
+        keys: dict[str, set[int]] = {}
+        for i, f in enumerate(self.formulations):
+            for w in f.wrong + f.order:
+                keys.setdefault(fold(w), set()).add(i)
+        for key, where in keys.items():
+            if key:
+                self._literals.add_word(key, where)
+        if keys:
+            self._literals.make_automaton()
+        self._regexes: dict[int, tuple] = {}
         forms = [(f, _fuzzy_fold(f.right), 1 if len(_fuzzy_fold(f.right)) < 10 else 2) for f in self.formulations if f.is_fuzzy]
         exempt = {_fuzzy_fold(f.right) for f in self.formulations} | {_fuzzy_fold(a) for f in self.formulations for a in f.also}
         self._fuzzy = _Fuzzy(forms, exempt).build() if fuzzy and forms else None
+
+    def _compiled(self, i: int) -> tuple:
+        """(wrong-form regex, right-form regex, order regex, item regex) of entry ``i``."""
+        if i not in self._regexes:
+            f = self.formulations[i]
+            wrong = [literal_regex(w) for w in f.wrong] + list(f.patterns)
+            items = "|".join(re.escape(x) for x in sorted(f.order, key=len, reverse=True))
+            self._regexes[i] = (
+                re.compile("|".join(f"(?:{w})" for w in wrong)) if wrong else None,
+                re.compile(literal_regex(f.right)),
+                self._order_regex(f.order) if f.order else None,
+                re.compile(items) if f.order else None,
+            )
+        return self._regexes[i]
+
+    def _candidates(self, text: str) -> list[int]:
+        found = set(self._always)
+        if self._literals.kind == _AC_READY:
+            for _, where in self._literals.iter(fold(text)):
+                found |= where
+        return sorted(found)
 
     @staticmethod
     def _order_regex(items: tuple[str, ...]) -> re.Pattern:
@@ -344,7 +376,9 @@ class FormulationMatcher:
 
     def find(self, text: str) -> list[Misquote]:
         hits: list[Misquote] = []
-        for f, wrong_re, right_re, order_re in self._compiled:
+        for i in self._candidates(text):
+            f = self.formulations[i]
+            wrong_re, right_re, order_re, item_re = self._compiled(i)
             if wrong_re is not None:
                 right_spans = [m.span() for m in right_re.finditer(text)]
                 for m in wrong_re.finditer(text):
@@ -352,7 +386,7 @@ class FormulationMatcher:
                         continue
                     hits.append(Misquote(f, m.start(), m.end(), m.group()))
             if order_re is not None:
-                hits.extend(self._order_hits(f, order_re, text))
+                hits.extend(self._order_hits(f, order_re, item_re, text))
         if self._fuzzy is not None:
             hits.extend(self._fuzzy.find(text))
         # Curated wrong forms before fuzzy guesses at the same place; longest first.
@@ -360,9 +394,8 @@ class FormulationMatcher:
         return _drop_overlaps(hits)
 
     @staticmethod
-    def _order_hits(f: Formulation, order_re: re.Pattern, text: str) -> list[Misquote]:
+    def _order_hits(f: Formulation, order_re: re.Pattern, item_re: re.Pattern, text: str) -> list[Misquote]:
         found = []
-        item_re = re.compile("|".join(re.escape(i) for i in sorted(f.order, key=len, reverse=True)))
         for m in order_re.finditer(text):
             seq = item_re.findall(m.group())
             # Only a full listing, each item once, can be misordered.

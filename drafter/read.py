@@ -163,9 +163,12 @@ def _docx_text(path: Path, data: bytes) -> str:
     except Exception as exc:  # python-docx raises several kinds for broken packages
         raise InputFileError(str(path), f"不是有效的 .docx 文件（{type(exc).__name__}）") from exc
     lines: list[str] = []
+    styles: dict = {}  # style id -> Style: python-docx finds a style by scanning them all
     for para in document.paragraphs:
         text = para.text
-        marks = _docx_heading_marks(para) or _docx_numbered_heading_marks(para, text)
+        sid = para._p.style
+        style = styles[sid] if sid in styles else styles.setdefault(sid, para.style)
+        marks = _docx_heading_marks(style) or _docx_numbered_heading_marks(para, text, style)
         if marks and text.strip():
             text = "#" * marks + " " + text.strip()
         lines.append(text)
@@ -175,9 +178,8 @@ def _docx_text(path: Path, data: bytes) -> str:
     return "\n".join(lines) if empty >= 0.2 * len(lines) else "\n\n".join(lines)
 
 
-def _docx_heading_marks(para) -> int:
+def _docx_heading_marks(style) -> int:
     """Markdown ``#`` count for a paragraph's style: Title → 1, Heading N → N+1, body → 0."""
-    style = para.style
     while style is not None:
         name = (style.name or "").strip()
         if name.lower() == "title" or name == "标题":
@@ -192,10 +194,10 @@ def _docx_heading_marks(para) -> int:
 _QN = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def _docx_numbered_heading_marks(para, text: str) -> int:
+def _docx_numbered_heading_marks(para, text: str, style) -> int:
     """A short auto-numbered paragraph (Word list numbering, 一、/（一）) is a heading;
     its number is not in the text, so its list level gives the heading level."""
-    numpr = _find_numpr(para)
+    numpr = _find_numpr(para, style)
     if numpr is None:
         return 0
     s = text.strip()
@@ -206,12 +208,11 @@ def _docx_numbered_heading_marks(para, text: str) -> int:
     return min(level + 2, 6)
 
 
-def _find_numpr(para):
+def _find_numpr(para, style):
     """numPr on the paragraph, or inherited from its style chain (List Number…)."""
     ppr = para._p.pPr
     if ppr is not None and ppr.find(f"{_QN}numPr") is not None:
         return ppr.find(f"{_QN}numPr")
-    style = para.style
     while style is not None:
         sppr = style.element.find(f"{_QN}pPr")
         if sppr is not None and sppr.find(f"{_QN}numPr") is not None:

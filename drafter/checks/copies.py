@@ -28,7 +28,7 @@ MIN_COPY_CHARS = 20
 _WIN = 10  # window length; windows are sampled every _WIN characters of the corpus
 NEAR_MIN_OVERLAP = 75  # percent: a draft sentence this close to a corpus sentence is a near copy
 _SHINGLE = 4
-_SAMPLE = 4  # one shingle in _SAMPLE (by hash) is indexed
+_MASK = 3  # one shingle in four (those whose hash has these bits clear) is indexed
 _COMMON = 64  # a shingle in more corpus sentences than this is common wording, not evidence
 
 
@@ -44,12 +44,7 @@ class CopyHit:
 
 
 def _shingles(n: str) -> set[int]:
-    out = set()
-    for i in range(len(n) - _SHINGLE + 1):
-        h = hash(n[i : i + _SHINGLE])
-        if h % _SAMPLE == 0:
-            out.add(h)
-    return out
+    return {h for h in map(hash, [n[i : i + _SHINGLE] for i in range(len(n) - _SHINGLE + 1)]) if not h & _MASK}
 
 
 class CopyIndex:

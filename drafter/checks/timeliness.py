@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from functools import lru_cache
 
 # After a mention: other sessions of a list (和十九届历次全会), then 精神, in the same clause.
 _SPIRIT_AFTER = re.compile(r"[^，。；：！？]{0,24}?精神")
@@ -45,12 +46,18 @@ def timeliness_hits(text: str, years: tuple[int, ...]) -> list[tuple[str, int, i
     written_by = datetime.date(last + 1, 3, 31)
     stale = None
     out = []
-    for s, a, b in find_sessions(text):
+    mentions = find_sessions(text)
+    current = _current_keys(tuple(years))
+    for s, a, b in mentions:
         if s.held > written_by:
             out.append(("future-session", a, b, f"“{text[a:b]}”于{s.held.year}年{s.held.month}月召开，"
                         f"{_span(years)}的报告还不可能提到它。", "核对会议名称和届次。"))
             continue
-        if _HISTORY_AFTER.match(text, b) or not _SPIRIT_AFTER.match(text, b):
+        spirit = _SPIRIT_AFTER.match(text, b)
+        if _HISTORY_AFTER.match(text, b) or not spirit:
+            continue
+        # 党的十九大、二十大精神: a list that ends on the current session is history plus now.
+        if any(x.key in current for x, p, _ in mentions if b <= p < spirit.end()):
             continue
         if stale is None:  # stale in every year the report covers
             per_year = [{(x.key, p, q) for x, p, q in stale_mentions(text, y)} for y in years]
@@ -60,6 +67,13 @@ def timeliness_hits(text: str, years: tuple[int, ...]) -> list[tuple[str, int, i
             out.append(("stale-session", a, b, f"{_span(years)}的报告把“{text[a:b]}”精神当作当前的指导，已经过时。",
                         f"改用当年的提法，如“{now}”。"))
     return out
+
+
+@lru_cache(maxsize=8)
+def _current_keys(years: tuple[int, ...]) -> frozenset[str]:
+    from ..guidance import current_sessions
+
+    return frozenset(x.key for y in years for x in current_sessions(y))
 
 
 def _span(years: tuple[int, ...]) -> str:

@@ -72,17 +72,20 @@ _CLOSERS = {v: k for k, v in _PAIRS.items()}
 
 def _unbalanced(text: str, kinds: str) -> Iterator[Hit]:
     # Only a finished paragraph: one cut mid-sentence is a line wrap of the source, and the
-    # mark is closed on the next line.
+    # mark is closed on the next line. A closing mark before any opening one closes a quote
+    # opened in an earlier paragraph (a wrapped line, or a quotation of several paragraphs).
     if not text.rstrip().endswith(tuple("。！？；…")):
         return
     stack: list[tuple[str, int]] = []
+    opened: set[str] = set()
     for i, ch in enumerate(text):
         if ch in _PAIRS and ch in kinds:
             stack.append((ch, i))
+            opened.add(ch)
         elif ch in _CLOSERS and _CLOSERS[ch] in kinds:
             if stack and stack[-1][0] == _CLOSERS[ch]:
                 stack.pop()
-            else:
+            elif _CLOSERS[ch] in opened:
                 yield i, i + 1, None
                 return
     if stack:
@@ -113,11 +116,16 @@ _SPACE = re.compile(rf"(?<=[{CJK}，。；：、])[ \u3000]+(?=[{CJK}])")
 
 
 def _space_in_text(text: str) -> Iterator[Hit]:
-    # Titles and headings use spaces as separators (政治引领勇担当 砥砺奋进建新功); body text does not.
+    # Titles, headings and slogans use spaces as separators (政治引领勇担当 砥砺奋进建新功,
+    # “劳模工匠讲 青年职工说”); running prose does not: only a space after a comma of the
+    # same paragraph and outside quotes and book titles counts.
     if len(text) < 30 or not text.rstrip().endswith("。"):
         return
     for m in _SPACE.finditer(text):
-        yield m.start(), m.end(), ""
+        before = text[: m.start()]
+        inside = before.count("“") > before.count("”") or before.count("《") > before.count("》")
+        if "，" in before and not inside:
+            yield m.start(), m.end(), ""
 
 
 CODE_RULES = (
