@@ -164,6 +164,12 @@ def scale_one(times: int) -> dict:
     found = sum(_lookup(index, s, lat) is not None for s in pasted)
     false_hits = sum(_lookup(index, s, lat) is not None for s in own)
     lat.sort()
+    # Near copies: each pasted sentence with two characters changed (one in each half).
+    edited = [_edit_two(s, rng) for s in pasted]
+    near_lat: list[float] = []
+    near_found = sum(_near(index, s, near_lat) is not None for s in edited)
+    near_false = sum(_near(index, s, near_lat) is not None for s in own)
+    near_lat.sort()
     return {
         "times": times,
         "passages": len(records),
@@ -172,10 +178,31 @@ def scale_one(times: int) -> dict:
         "p50_ms": statistics.median(lat),
         "p95_ms": lat[int(0.95 * (len(lat) - 1))],
         "pasted_found": f"{found}/{len(pasted)}",
+        "near_p50_ms": statistics.median(near_lat),
+        "near_p95_ms": near_lat[int(0.95 * (len(near_lat) - 1))],
+        "edited_found": f"{near_found}/{len(edited)}",
+        "near_false": f"{near_false}/{len(own)}",
         "false_hits": f"{false_hits}/{len(own)}",
         "index_mb": index_mb,
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
+
+
+def _edit_two(sentence: str, rng: random.Random) -> str:
+    """Two characters changed, one in each half (a word swapped for a near word)."""
+    chars = list(sentence)
+    cjk = [i for i, c in enumerate(chars) if "\u4e00" <= c <= "\u9fff"]
+    half = len(cjk) // 2
+    for i in (rng.choice(cjk[:half]), rng.choice(cjk[half:])):
+        chars[i] = "甲" if chars[i] != "甲" else "乙"
+    return "".join(chars)
+
+
+def _near(index, sentence: str, lat: list[float]):
+    t = time.perf_counter()
+    hit = index.near(sentence)
+    lat.append((time.perf_counter() - t) * 1000)
+    return hit
 
 
 def _rss_mb() -> float:
@@ -207,8 +234,9 @@ def main() -> None:
     for label, sec in cold(args.repeat):
         print(f"| {label} | {sec:.2f} |")
     print(
-        "\n| corpus | passages | characters | index build (s) | lookup p50 (ms) | lookup p95 (ms) | pasted found | false hits in example | index memory (MB) | peak RSS (MB) |"
-        "\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "\n| corpus | passages | characters | index build (s) | lookup p50 (ms) | lookup p95 (ms) | pasted found | false hits in example "
+        "| near p50 (ms) | near p95 (ms) | two chars changed, found | near false hits in example | index memory (MB) | peak RSS (MB) |"
+        "\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
     for times in (int(x) for x in args.sizes.split(",")):
         out = subprocess.run(
@@ -217,7 +245,8 @@ def main() -> None:
         r = json.loads(out.strip().splitlines()[-1])
         print(
             f"| ×{r['times']} | {r['passages']:,} | {r['chars']:,} | {r['build_s']:.2f} | {r['p50_ms']:.3f} | "
-            f"{r['p95_ms']:.3f} | {r['pasted_found']} | {r['false_hits']} | {r['index_mb']:.0f} | {r['peak_mb']:.0f} |"
+            f"{r['p95_ms']:.3f} | {r['pasted_found']} | {r['false_hits']} | {r['near_p50_ms']:.3f} | {r['near_p95_ms']:.3f} | "
+            f"{r['edited_found']} | {r['near_false']} | {r['index_mb']:.0f} | {r['peak_mb']:.0f} |"
         )
 
 

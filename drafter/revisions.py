@@ -1,7 +1,8 @@
 """Write a checked draft back as a Word file a clerk can review: every finding with a
 replacement as a tracked change (``w:del`` of the wrong text + ``w:ins`` of the right one,
-author drafter, dated), every finding as a comment on its paragraph (python-docx's
-comments API). The source file is read, never written.
+author drafter, dated), every other finding as a comment on its paragraph (python-docx's
+comments API); a tracked formulation fix also gets a comment saying why. The source file
+is read, never written.
 
 python-docx has no API for tracked changes, so those are raw WordprocessingML: the runs of
 the wrong text are split off at its ends, moved into a ``w:del`` (their ``w:t`` renamed
@@ -64,6 +65,8 @@ def write_revisions(source: str | Path, findings: list[Finding], out: str | Path
         done = _track(para, [f for f in group if f.replacement is not None and f.found], ids, date) if n else set()
         tracked += len(done)
         for f in group:
+            if id(f) in done and f.type == "usage":
+                continue  # a punctuation or wording fix explains itself; a comment each would bury the rest
             runs = [r for r in para.runs if r.text] or para.runs
             if not runs:
                 runs = [para.add_run("")]

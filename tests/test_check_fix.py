@@ -73,7 +73,8 @@ def test_fix_writes_tracked_changes_and_comments(tmp_path):
     dates = re.findall(r'w:date="([^"]+)"', _xml(out, "word/document.xml"))
     assert dates and all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", d) for d in dates)
     comments = _xml(out, "word/comments.xml")
-    assert comments.count("<w:comment ") == 4  # three tracked (with their reason) and the placeholder
+    # The placeholder, and the reason of the tracked formulation fix; usage fixes need none.
+    assert comments.count("<w:comment ") == 2 and "已作为修订改为" in comments
     assert "【待补充】" in comments and 'w:author="drafter"' in comments
     # Accepting every change gives the corrected text; rejecting every change the original.
     accepted, rejected = _versions(out)

@@ -6,7 +6,8 @@ sentence is looked up in time proportional to its length, whatever the size of t
 Near copies (an old sentence with a word or two changed): character 4-gram shingles,
 sampled by hash (a shingle is kept on both sides when its hash is 0 mod 4, so two texts
 sharing wording share sampled shingles), in an inverted index; the sentences sharing the
-most shingles are scored with rapidfuzz's partial ratio, which is the overlap reported.
+most shingles are scored with rapidfuzz (ratio, or partial ratio for a shorter sentence
+inside a longer one), which is the overlap reported.
 (datasketch's MinHash/LSH was tried: importing it pulls in scipy.integrate, about 1 s,
 more than the whole cold check may take; at the size of a unit's corpus the exact
 shingle index is as small and needs no approximation.)
@@ -26,7 +27,7 @@ from .paragraphs import CJK
 _NORM_DROP = re.compile(rf"[^{CJK}0-9A-Za-z]+")
 MIN_COPY_CHARS = 20
 _WIN = 10  # window length; windows are sampled every _WIN characters of the corpus
-NEAR_MIN_OVERLAP = 75  # percent: a draft sentence this close to a corpus sentence is a near copy
+NEAR_MIN_OVERLAP = 80  # percent: a draft sentence this close to a corpus sentence is a near copy
 _SHINGLE = 4
 _MASK = 3  # one shingle in four (those whose hash has these bits clear) is indexed
 _COMMON = 64  # a shingle in more corpus sentences than this is common wording, not evidence
@@ -114,8 +115,9 @@ class CopyIndex:
         """The corpus sentence a draft sentence nearly repeats (a word or two changed), if any.
 
         Candidates share sampled shingles with the draft sentence; the best is kept when its
-        partial ratio (rapidfuzz) reaches ``min_overlap`` percent and neither sentence is
-        under half the length of the other.
+        similarity (rapidfuzz: the ratio of sentences of like length, else the partial ratio
+        of the shorter inside the longer) reaches ``min_overlap`` percent and neither
+        sentence is under half the length of the other.
         """
         from rapidfuzz import fuzz
 
@@ -136,7 +138,9 @@ class CopyIndex:
             cn = self.sentences_[idx][0]
             if 2 * min(len(cn), len(n)) < max(len(cn), len(n)):
                 continue
-            score = fuzz.partial_ratio(n, cn, score_cutoff=min_overlap)
+            # Sentences of like length are compared whole; a short one is aligned inside the other.
+            similar = 5 * min(len(cn), len(n)) >= 4 * max(len(cn), len(n))
+            score = (fuzz.ratio if similar else fuzz.partial_ratio)(n, cn, score_cutoff=min_overlap)
             if score > best_score:
                 best, best_score = idx, score
         if best is None:

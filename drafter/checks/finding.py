@@ -23,7 +23,7 @@ class Finding:
     text: str  # the text around the finding
     message: str
     suggestion: str = ""  # advice, or the right form where there is one
-    source: str = ""  # corpus file and article, for a copy
+    source: str = ""  # corpus file and article, for a copy; the source document, for a formulation
     rule: str = ""  # id of the rule or formulation that fired
     found: str = ""  # the exact wrong text, when ``replacement`` may replace it
     replacement: str | None = None  # the text to put in its place (a tracked change); None: a comment
