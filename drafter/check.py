@@ -11,7 +11,7 @@ a group of usage rules (标点, 成语 …) is switched off by passing it in ``d
 
 from __future__ import annotations
 
-import re
+from functools import lru_cache
 from pathlib import Path
 
 from .checks.copies import CopyHit, CopyIndex, _norm, copy_index
@@ -57,7 +57,7 @@ def check_paragraphs(
     (None: no number check). ``figures``: the Figures the draft was written from, for the
     chapter and wrong-item checks. ``years``: the years reported on, for timeliness.
     """
-    matcher = matcher or FormulationMatcher()
+    matcher = matcher or default_matcher()
     raw = raw if raw is not None and len(raw) == len(paras) else paras
     on = lambda *names: not any(n in disabled for n in names)  # noqa: E731
     # Numbers standing in a set formulation (12351) are not figures.
@@ -110,6 +110,12 @@ def check_paragraphs(
         if figures is not None and on("figures-absent"):
             found += absent_figures_findings(paras, figures)
     return found
+
+
+@lru_cache(maxsize=1)
+def default_matcher() -> FormulationMatcher:
+    """The matcher of the shipped bank, built once per process."""
+    return FormulationMatcher()
 
 
 def _copies(found: list[Finding], n: int, para: str, index: CopyIndex, disabled) -> list[tuple[int, int]]:

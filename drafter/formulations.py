@@ -78,12 +78,19 @@ class Misquote:
 
     @property
     def replacement(self) -> str | None:
-        """The text to put in place of ``found``; None where a rewrite needs the writer (order)."""
+        """The text to put in place of ``found``, where it stands for the whole right form.
+
+        None for an order error (the writer reorders), for text with quote marks (the
+        writer's own quotes stay), and for a curated wrong form that is only part of the
+        formulation (12315 for 12351职工服务热线: replacing it would double the rest).
+        """
         f = self.formulation
-        if f.order and not (f.wrong or f.patterns):
+        right = fold(f.right)
+        if (f.order and not (f.wrong or f.patterns)) or fold(self.found) != self.found:
             return None
-        # Keep the writer's own quote marks: offer a replacement only for text without them.
-        return fold(f.right) if fold(self.found) == self.found else None
+        if self.fuzzy or (self.found[0] == right[0] and self.found[-1] == right[-1]):
+            return right
+        return None
 
 
 def fold(text: str) -> str:

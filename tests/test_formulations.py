@@ -162,3 +162,9 @@ def test_bad_user_entries_are_located(tmp_path, body, where, what):
     with pytest.raises(DrafterError) as exc:
         load_formulations(extra=path)
     assert str(path) in exc.value.message and where in exc.value.message and what in exc.value.message
+
+
+def test_replacement_only_where_the_found_text_stands_for_the_whole_form(matcher):
+    got = {h.found: h.replacement for t in ("开通12315职工服务热线。", "推进全面从紧治党。", "贯彻创新、绿色、协调、开放、共享的理念。")
+           for h in matcher.find(t)}
+    assert got == {"12315": None, "全面从紧治党": "全面从严治党", "创新、绿色、协调、开放、共享": None}
