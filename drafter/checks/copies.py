@@ -30,7 +30,7 @@ _WIN = 10  # window length; windows are sampled every _WIN characters of the cor
 NEAR_MIN_OVERLAP = 80  # percent: a draft sentence this close to a corpus sentence is a near copy
 _SHINGLE = 4
 _MASK = 3  # one shingle in four (those whose hash has these bits clear) is indexed
-_COMMON = 64  # a shingle in more corpus sentences than this is common wording, not evidence
+_COMMON = 1024  # a shingle in more corpus sentences than this is common wording, not evidence
 
 
 def _norm(sentence: str) -> str:
