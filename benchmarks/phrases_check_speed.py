@@ -6,8 +6,10 @@ index as the corpus grows.
 1. In process, on the embedded corpus: mine_headings / mine_formulations / mine_patterns
    for each main chapter (jieba already loaded), and check_file on the annual example
    draft (.md and .docx) with its figures, copy index built and then cached.
-2. Cold processes: `drafter phrases --chapter 建功` (all three types) and
-   `drafter check 初稿.docx --figures 例.yaml`, wall time including Python start-up.
+2. Cold processes: `drafter phrases --chapter 建功` (all three types),
+   `drafter check 初稿.docx --figures 例.yaml`, and the same check of a 10-page draft (the
+   example's body written four times, 10 A4 pages in LibreOffice) with the full
+   formulation bank, usage rules and the near-copy index; wall time including start-up.
 3. The copy index over ×N the embedded passages (every sentence given a generated place
    name and fresh figures so nothing repeats), each size in its own process: build time,
    lookup time per sentence (p50/p95 over 50 corpus sentences pasted in and the example
@@ -52,6 +54,20 @@ def _write_example(folder: Path) -> tuple[Path, Path]:
     return md, docx
 
 
+def _write_ten_pages(folder: Path) -> Path:
+    """The annual example with its body four times over: 10 A4 pages in LibreOffice."""
+    from drafter.docx_writer import write_docx
+    from drafter.draft import build_draft
+    from drafter.figures import load_figures
+
+    draft = build_draft(load_figures(_example_yaml()), refs=0)
+    head, body = draft.blocks[:1], draft.blocks[1:]
+    tail = [b for b in body if b.kind in ("sign", "date")]
+    body = [b for b in body if b.kind not in ("sign", "date")]
+    draft.blocks = head + body * 4 + tail
+    return write_docx(draft, folder / "十页稿.docx")
+
+
 def in_process(repeat: int) -> list[tuple[str, float]]:
     from drafter.check import check_file, copy_index
     from drafter.corpus import Corpus
@@ -71,7 +87,9 @@ def in_process(repeat: int) -> list[tuple[str, float]]:
     with tempfile.TemporaryDirectory() as tmp:
         md, docx = _write_example(Path(tmp))
         figures = _example_yaml()
-        for label, path in (("check example .md (index cached)", md), ("check example .docx (index cached)", docx)):
+        ten = _write_ten_pages(Path(tmp))
+        for label, path in (("check example .md (index cached)", md), ("check example .docx (index cached)", docx),
+                            ("check 10-page .docx (index cached)", ten)):
             best = min(_timed(lambda: check_file(path, figures=figures, corpus=corpus)) for _ in range(repeat))
             rows.append((label, best))
     return rows
@@ -87,10 +105,12 @@ def cold(repeat: int) -> list[tuple[str, float]]:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         md, docx = _write_example(Path(tmp))
+        ten = _write_ten_pages(Path(tmp))
         commands = {
             "drafter phrases --chapter 建功 (all types)": ["phrases", "--chapter", "建功"],
             "drafter phrases --chapter 建功 --type patterns": ["phrases", "--chapter", "建功", "--type", "patterns"],
             "drafter check 初稿.docx --figures": ["check", str(docx), "--figures", str(_example_yaml())],
+            "drafter check 十页稿.docx --figures (10 pages)": ["check", str(ten), "--figures", str(_example_yaml())],
         }
         for label, args in commands.items():
             walls = []
@@ -144,6 +164,12 @@ def scale_one(times: int) -> dict:
     found = sum(_lookup(index, s, lat) is not None for s in pasted)
     false_hits = sum(_lookup(index, s, lat) is not None for s in own)
     lat.sort()
+    # Near copies: each pasted sentence with two characters changed (one in each half).
+    edited = [_edit_two(s, rng) for s in pasted]
+    near_lat: list[float] = []
+    near_found = sum(_near(index, s, near_lat) is not None for s in edited)
+    near_false = sum(_near(index, s, near_lat) is not None for s in own)
+    near_lat.sort()
     return {
         "times": times,
         "passages": len(records),
@@ -152,10 +178,31 @@ def scale_one(times: int) -> dict:
         "p50_ms": statistics.median(lat),
         "p95_ms": lat[int(0.95 * (len(lat) - 1))],
         "pasted_found": f"{found}/{len(pasted)}",
+        "near_p50_ms": statistics.median(near_lat),
+        "near_p95_ms": near_lat[int(0.95 * (len(near_lat) - 1))],
+        "edited_found": f"{near_found}/{len(edited)}",
+        "near_false": f"{near_false}/{len(own)}",
         "false_hits": f"{false_hits}/{len(own)}",
         "index_mb": index_mb,
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
+
+
+def _edit_two(sentence: str, rng: random.Random) -> str:
+    """Two characters changed, one in each half (a word swapped for a near word)."""
+    chars = list(sentence)
+    cjk = [i for i, c in enumerate(chars) if "\u4e00" <= c <= "\u9fff"]
+    half = len(cjk) // 2
+    for i in (rng.choice(cjk[:half]), rng.choice(cjk[half:])):
+        chars[i] = "甲" if chars[i] != "甲" else "乙"
+    return "".join(chars)
+
+
+def _near(index, sentence: str, lat: list[float]):
+    t = time.perf_counter()
+    hit = index.near(sentence)
+    lat.append((time.perf_counter() - t) * 1000)
+    return hit
 
 
 def _rss_mb() -> float:
@@ -187,8 +234,9 @@ def main() -> None:
     for label, sec in cold(args.repeat):
         print(f"| {label} | {sec:.2f} |")
     print(
-        "\n| corpus | passages | characters | index build (s) | lookup p50 (ms) | lookup p95 (ms) | pasted found | false hits in example | index memory (MB) | peak RSS (MB) |"
-        "\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "\n| corpus | passages | characters | index build (s) | lookup p50 (ms) | lookup p95 (ms) | pasted found | false hits in example "
+        "| near p50 (ms) | near p95 (ms) | two chars changed, found | near false hits in example | index memory (MB) | peak RSS (MB) |"
+        "\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
     for times in (int(x) for x in args.sizes.split(",")):
         out = subprocess.run(
@@ -197,7 +245,8 @@ def main() -> None:
         r = json.loads(out.strip().splitlines()[-1])
         print(
             f"| ×{r['times']} | {r['passages']:,} | {r['chars']:,} | {r['build_s']:.2f} | {r['p50_ms']:.3f} | "
-            f"{r['p95_ms']:.3f} | {r['pasted_found']} | {r['false_hits']} | {r['index_mb']:.0f} | {r['peak_mb']:.0f} |"
+            f"{r['p95_ms']:.3f} | {r['pasted_found']} | {r['false_hits']} | {r['near_p50_ms']:.3f} | {r['near_p95_ms']:.3f} | "
+            f"{r['edited_found']} | {r['near_false']} | {r['index_mb']:.0f} | {r['peak_mb']:.0f} |"
         )
 
 

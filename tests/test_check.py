@@ -240,18 +240,38 @@ def test_cli_exit_status_and_json(tmp_path, example_md):
     assert res.exit_code == 1
     data = json.loads(res.stdout)
     assert data == [
-        Finding(
-            "copy",
-            1,
-            SEED_SENTENCE,
-            data[0]["message"],
-            data[0]["suggestion"],
-            data[0]["source"],
-        ).to_dict()
+        {
+            "type": "copy",
+            "paragraph": 1,
+            "text": SEED_SENTENCE,
+            "message": "这句话与语料库中的旧稿一字不差，可能是照抄。",
+            "suggestion": "用本单位自己的做法和数字重写这句话。",
+            "source": "000_062a9b2cfb7d55e4.txt《政治引领勇担当 砥砺奋进建新功》",
+            "rule": "copy-exact",
+            "found": "",
+            "replacement": None,
+            "source_text": SEED_SENTENCE,
+            "overlap": 100,
+        }
     ]
-    assert set(data[0]) == {"type", "paragraph", "text", "message", "suggestion", "source"}
     res = runner.invoke(main, ["check", str(tmp_path / "没有.docx")])
     assert res.exit_code == 2 and "错误" in res.output
+
+
+def test_cli_year_disable_and_list_rules(tmp_path):
+    runner = CliRunner()
+    draft = tmp_path / "稿.txt"
+    draft.write_text("深入学习贯彻党的十九大精神，截止2025年底全县建会企业1200家。", encoding="utf-8")
+    args = ["check", str(draft), "--json", "--corpus", str(tmp_path / "c")]
+    res = runner.invoke(main, args + ["--year", "2025"])
+    assert [f["rule"] for f in json.loads(res.stdout)] == ["jiezhi-date", "stale-session"]
+    res = runner.invoke(main, args + ["--year", "2025", "--disable", "timeliness,jiezhi-date"])
+    assert res.exit_code == 0 and json.loads(res.stdout) == []
+    res = runner.invoke(main, args)  # no year given or in a title: no timeliness
+    assert [f["rule"] for f in json.loads(res.stdout)] == ["jiezhi-date"]
+    res = runner.invoke(main, ["check", "--list-rules", "--json"])
+    listed = json.loads(res.stdout)
+    assert res.exit_code == 0 and len(listed["usage"]) >= 50 and {"id", "group", "message", "example"} <= set(listed["usage"][0])
 
 
 def test_cli_phrases(tmp_path):
