@@ -76,7 +76,7 @@ def draft(file: Path, output: Path | None, fmt: str | None, template: Path | Non
         fmt = "md" if output is not None and output.suffix.lower() in (".md", ".markdown") else "docx"
     if output is None:
         output = Path(f"{file.stem}-初稿.{fmt}")
-    check_can_write(output, force)
+    check_can_write(output, force, inputs=(file, template))
     figures = load_figures(file)
     k = 0 if no_refs else refs
     suggest = None
