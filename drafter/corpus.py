@@ -176,8 +176,8 @@ class Corpus:
         path = self.dir / MANIFEST
         try:
             raw = path.read_bytes()
-        except FileNotFoundError:
-            return _empty_manifest(), [], ""
+        except (FileNotFoundError, NotADirectoryError):
+            return _empty_manifest(), [], ""  # nothing stored yet (a write will say why it cannot)
         except OSError as exc:
             raise DrafterError(f"无法读取语料库清单 {printable(path)}：{os_error_reason(exc)[0]}。") from exc
         try:

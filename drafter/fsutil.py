@@ -44,22 +44,24 @@ def printable(path: str | os.PathLike) -> str:
     """``path`` as text that can be printed and stored as UTF-8.
 
     A name that is not valid UTF-8 (GBK names from old Windows archives) reaches Python with
-    surrogate escapes; its bytes are decoded as GB18030 when they are valid there, else the
-    odd bytes are shown as ``\\xNN``.
+    surrogate escapes; each part of the path is decoded as GB18030 when its bytes are valid
+    there, else its odd bytes are shown as ``\\xNN``.
     """
     text = os.fspath(path)
-    if isinstance(text, bytes):
-        raw = text
-    else:
+    if isinstance(text, str):
         try:
             text.encode("utf-8")
             return text
         except UnicodeEncodeError:
             pass
         try:
-            raw = os.fsencode(text)
+            text = os.fsencode(text)
         except UnicodeEncodeError:  # a surrogate that no file name can contain
-            return text.encode("utf-8", "backslashreplace").decode("ascii")
+            return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return "/".join(_decode_part(part) for part in text.split(b"/"))
+
+
+def _decode_part(raw: bytes) -> str:
     for encoding in ("utf-8", "gb18030"):
         try:
             return raw.decode(encoding)
@@ -204,7 +206,7 @@ def store_lock(folder: str | os.PathLike, timeout: float | None = None) -> Itera
     except (OSError, UnicodeError) as exc:
         if isinstance(exc, DrafterError):
             raise
-        raise write_error(lock_path, exc) from exc
+        raise write_error(folder, exc) from exc
     try:
         yield
     finally:

@@ -221,9 +221,7 @@ def save_index(folder: Path, data: IndexData) -> None:
                 },
             )
     except WriteError as exc:
-        raise DrafterError(
-            f"无法写入检索索引：{exc.message}或用 --corpus 指定另一个语料库文件夹。"
-        ) from exc
+        raise DrafterError(f"无法写入检索索引，索引没有更新。{exc.message}") from exc
 
 
 def remove_index(folder: Path) -> None:

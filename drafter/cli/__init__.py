@@ -70,7 +70,7 @@ class LazyGroup(click.Group):
             from ..fsutil import os_error_reason, printable
 
             reason, advice = os_error_reason(exc)
-            where = f" {printable(exc.filename)}" if exc.filename else ""
+            where = f" {printable(exc.filename)} " if exc.filename else ""
             click.echo(f"错误：读写{where}失败：{reason}。{advice}。", err=True)
             ctx.exit(2)
 
