@@ -334,7 +334,11 @@ class Corpus:
             except OSError:
                 continue
         if stale:
-            self.ingest_files(stale)
+            try:
+                self.ingest_files(stale)
+            except WriteError as exc:
+                # A read-only store: the copies from the older parser still serve.
+                log.warning("无法用新版本重新读取旧文档：%s", exc.message)
             self._fingerprint = None
 
     # --- ingest -----------------------------------------------------------------------

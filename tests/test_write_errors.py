@@ -138,6 +138,11 @@ def test_corpus_remove_on_a_read_only_home(tmp_path, tmpfs):
     env = {**os.environ, "DRAFTER_HOME": str(home)}
     sources = make_sources(tmp_path / "src", ["青禾", "白河"])
     assert run("ingest", *sources, "--no-index", env=env).returncode == 0
+    manifest_path = home / "corpus" / MANIFEST
+    manifest = json.loads(manifest_path.read_text("utf-8"))
+    stale = next(e for e in manifest["documents"].values() if e["name"] == "青禾.txt")
+    stale["parser"] = "older"  # would be read again if it could
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
     make_read_only(home)
     out = run("corpus", "--remove", "青禾.txt", env=env)
     no_traceback(out)
@@ -145,9 +150,11 @@ def test_corpus_remove_on_a_read_only_home(tmp_path, tmpfs):
     assert f"错误：无法写入 {home / 'corpus'}：所在的磁盘是只读的。请换一个可写的位置" in out.stderr
     listed = run("corpus", "--json", env=env)  # reading still works
     assert listed.returncode == 0, listed.stderr
+    assert "提示：无法用新版本重新读取旧文档：无法写入" in listed.stderr
     assert {"青禾.txt", "白河.txt"} <= {a["file"] for a in json.loads(listed.stdout)["articles"]}
-    more = run("ingest", tmp_path / "src", env=env)  # nothing new: no write, no error
-    assert more.returncode == 0 and "未变化 2 个" in more.stdout
+    sources[0].unlink()
+    more = run("ingest", sources[1], env=env)  # the up-to-date one is unchanged: no write, no error
+    assert more.returncode == 0 and "未变化 1 个" in more.stdout
 
 
 def test_ingest_into_a_read_only_corpus(tmp_path, tmpfs):
