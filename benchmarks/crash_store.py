@@ -9,7 +9,10 @@ the time a whole run takes. Then it checks the store as it was left:
 - then one complete `drafter ingest --no-index` (the "next run"), after which
   temp files must be 0 and `Corpus.check()` must find nothing to repair.
 
-    python benchmarks/crash_store.py [--runs 60] [--files 30] [--seed 16]
+    python benchmarks/crash_store.py [--runs 60] [--files 30] [--seed 16] [--slow-disk 0.1]
+
+``--slow-disk S`` makes every fsync of the drafter processes sleep S seconds (a slow USB
+stick), so that more kills land while a temp file is being written; 0 for the real disk.
 
 Prints a table per action and a total; exit status 1 if any check failed.
 """
@@ -57,8 +60,21 @@ def write_source(path: Path, rng: random.Random) -> None:
                                 w=rng.randrange(2, 30)), encoding="utf-8")
 
 
+SLOW_DISK = """
+import os, time
+_fsync = os.fsync
+def _slow_fsync(fd, _delay={delay}):
+    time.sleep(_delay)
+    return _fsync(fd)
+os.fsync = _slow_fsync
+"""
+
+_preamble = ""
+
+
 def drafter(*args) -> list[str]:
-    return [sys.executable, "-m", "drafter.cli", *map(str, args)]
+    code = _preamble + "\nimport sys\nfrom drafter.cli import main\nsys.exit(main(sys.argv[1:], prog_name='drafter'))"
+    return [sys.executable, "-c", code, *map(str, args)]
 
 
 def manifest_names(corpus: Path) -> set[str]:
@@ -86,7 +102,10 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=60)
     ap.add_argument("--files", type=int, default=30)
     ap.add_argument("--seed", type=int, default=16)
+    ap.add_argument("--slow-disk", type=float, default=0.1, metavar="S")
     args = ap.parse_args()
+    global _preamble
+    _preamble = SLOW_DISK.format(delay=args.slow_disk) if args.slow_disk else ""
     rng = random.Random(args.seed)
     work = Path(tempfile.mkdtemp(prefix="drafter-crash-"))
     os.environ["DRAFTER_HOME"] = str(work / "home")
@@ -144,7 +163,7 @@ def main() -> int:
         row["not_clean"] += not report.clean
         row["incomplete"] += not complete
 
-    print(f"{args.runs} runs, {args.files} source files; a whole run takes "
+    print(f"{args.runs} runs, {args.files} source files, fsync delayed {args.slow_disk} s; a whole run takes "
           f"ingest {full['ingest']:.1f} s, index {full['index']:.1f} s (kill delay uniform in 0.05 s … that)\n")
     cols = ["runs", "killed", "lost", "unreadable", "temp_after_kill", "temp_after_next", "not_clean", "incomplete"]
     print("| action | " + " | ".join(cols) + " |")

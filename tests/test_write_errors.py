@@ -102,6 +102,7 @@ def test_a_full_disk_while_writing_the_index_is_a_message(tmp_path):
     # The documents are in; the index could not be stored, which the next search retries.
     assert out.returncode == 2
     assert f"错误：无法写入检索索引，索引没有更新。无法写入 {tmp_path / 'c' / 'index' / 'matrix.npz'}：磁盘空间已满" in out.stderr
+    assert "新加入 1 个" in out.stdout and "文档已加入，下次检索时会再试着建立索引" in out.stderr
     assert [d.name for d in Corpus.load(tmp_path / "c").documents if not d.embedded] == ["青禾.txt"]
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ..errors import DrafterError
 from ..fsutil import printable
 from ..model import KIND_LABELS
 from .common import corpus_option, echo_json, json_option, pad
@@ -39,13 +40,17 @@ def ingest(paths: tuple[Path, ...], no_index: bool, corpus_dir: Path | None, as_
     else:
         corpus.ingest_files(files, report)
     corpus.tidy()  # temp files a killed run left behind
+    index_error = None
     if (report.added or report.replaced) and not no_index:
         # Build the search index now, so that the first search after an ingest is fast.
         from ..search import Retriever
         from .common import progress
 
         click.echo("正在更新检索索引……", err=True)
-        Retriever(Corpus.load(corpus_dir), progress=progress).rebuild()
+        try:
+            Retriever(Corpus.load(corpus_dir), progress=progress).rebuild()
+        except DrafterError as exc:
+            index_error = exc  # the documents are in: report them first
 
     if as_json:
         echo_json({**asdict(report), "failed": [{"file": f, "reason": r} for f, r in report.failed], "corpus": printable(corpus.dir)})
@@ -57,6 +62,9 @@ def ingest(paths: tuple[Path, ...], no_index: bool, corpus_dir: Path | None, as_
             f"失败 {len(report.failed)} 个" + (f"，跳过非报告文件 {len(report.skipped)} 个" if report.skipped else "")
             + f"。语料库：{printable(corpus.dir)}"
         )
+    if index_error is not None:
+        click.echo(f"错误：{index_error.message}（文档已加入，下次检索时会再试着建立索引。）", err=True)
+        sys.exit(index_error.exit_code)
     if report.failed:
         sys.exit(1)
 
