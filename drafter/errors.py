@@ -25,3 +25,17 @@ class InputFileError(DrafterError):
         super().__init__(f"无法读取文件 {path}：{reason}")
         self.path = path
         self.reason = reason
+
+
+class WriteError(DrafterError, OSError):
+    """A file drafter could not write (no permission, read-only or full disk, bad parent...).
+
+    Also an OSError, so that code which tolerates a failed optional write (a cache) keeps
+    catching it as before.
+    """
+
+    def __init__(self, message: str, *, path: str = "", errno: int | None = None):
+        DrafterError.__init__(self, message)
+        self.path = path
+        self.errno = errno
+        self.strerror = message

@@ -8,7 +8,8 @@ An index is three files in ``corpus.dir / "index"``, each written atomically:
   kind) and the table of chapter sets;
 - ``meta.json``: format version, fingerprint and configuration, written last.
 All three carry the same build id, so a set mixed from two builds is detected like a
-damaged file. Nothing is pickled; loading needs numpy and json only, not scikit-learn,
+damaged file. They are written under the corpus folder's lock (one writer at a time),
+which also clears temp files left by a killed build; reading takes no lock. Nothing is pickled; loading needs numpy and json only, not scikit-learn,
 and decodes no passage text until a hit needs it.
 """
 
@@ -24,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import DrafterError
-from .fsutil import atomic_write_bytes, atomic_write_json
+from .errors import DrafterError, WriteError
+from .fsutil import atomic_write_bytes, atomic_write_json, json_bytes, remove_temp_files, store_lock
 from .model import PassageRecord
 
 INDEX_FORMAT = 2
@@ -202,25 +203,34 @@ def save_index(folder: Path, data: IndexData) -> None:
         "chapter_sets": [list(c) for c in table.chapter_sets],
     }
     try:
-        atomic_write_bytes(folder / MATRIX, buf.getvalue())
-        # Compact JSON: this file is read at every search.
-        atomic_write_bytes(folder / PASSAGES, json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode())
-        atomic_write_json(
-            folder / META,
-            {
-                "format": INDEX_FORMAT,
-                "build_id": build_id,
-                "fingerprint": data.fingerprint,
-                "config": data.config,
-                "passages": len(table),
-                "terms": len(data.vocabulary),
-            },
-        )
-    except OSError as exc:
-        raise DrafterError(
-            f"无法写入检索索引文件夹 {folder}：{exc.strerror or exc}。请检查该文件夹的写入权限，"
-            "或用 --corpus 指定另一个语料库文件夹。"
-        ) from exc
+        # The index folder lives in the corpus folder, whose lock guards every write.
+        with store_lock(folder.parent):
+            remove_temp_files(folder)
+            atomic_write_bytes(folder / MATRIX, buf.getvalue())
+            # Compact JSON: this file is read at every search.
+            atomic_write_bytes(folder / PASSAGES, json_bytes(body, separators=(",", ":")))
+            atomic_write_json(
+                folder / META,
+                {
+                    "format": INDEX_FORMAT,
+                    "build_id": build_id,
+                    "fingerprint": data.fingerprint,
+                    "config": data.config,
+                    "passages": len(table),
+                    "terms": len(data.vocabulary),
+                },
+            )
+    except WriteError as exc:
+        raise DrafterError(f"无法写入检索索引，索引没有更新。{exc.message}") from exc
+
+
+def remove_index(folder: Path) -> None:
+    """Delete a damaged index (the next search builds a new one); lock held by the caller."""
+    for name in (META, PASSAGES, MATRIX):
+        try:
+            (folder / name).unlink()
+        except FileNotFoundError:
+            pass
 
 
 def read_meta(folder: Path) -> dict[str, Any]:
@@ -230,8 +240,10 @@ def read_meta(folder: Path) -> dict[str, Any]:
         raise IndexUnusable("还没有检索索引", missing=True)
     try:
         meta = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(meta, dict) or "fingerprint" not in meta or "build_id" not in meta:
+        if not isinstance(meta, dict) or not all(isinstance(meta.get(k), str) for k in ("fingerprint", "build_id")):
             raise ValueError("缺少必要的字段")
+        if not isinstance(meta.get("config", {}), dict):
+            raise ValueError("配置格式不对")
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise IndexUnusable(f"索引文件 {path} 已损坏（{exc}）") from exc
     return meta
@@ -244,13 +256,20 @@ def load_index(folder: Path, meta: dict[str, Any]) -> IndexData:
     path = folder / PASSAGES
     try:
         body = json.loads(path.read_text(encoding="utf-8"))
-        if body.get("build_id") != build_id:
+        if not isinstance(body, dict) or body.get("build_id") != build_id:
             raise ValueError("与 meta.json 不是同一次建立的")
         vocabulary = body["vocabulary"]
+        if not isinstance(vocabulary, list) or not all(isinstance(t, str) for t in vocabulary):
+            raise ValueError("词表格式不对")
+        if not all(isinstance(body[k], list) and all(isinstance(x, list) for x in body[k])
+                   for k in ("sources", "chapter_sets")):
+            raise ValueError("来源表格式不对")
         sources = [tuple(s) for s in body["sources"]]
         chapter_sets = [tuple(c) for c in body["chapter_sets"]]
-        if not all(len(s) == 6 for s in sources):
+        if not all(len(s) == 6 and all(isinstance(x, (str, int, type(None))) for x in s) for s in sources):
             raise ValueError("来源表格式不对")
+        if not all(all(isinstance(x, str) for x in c) for c in chapter_sets):
+            raise ValueError("章节表格式不对")
     except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
         raise IndexUnusable(f"索引文件 {path} 已损坏（{exc}）") from exc
     path = folder / MATRIX
@@ -267,6 +286,10 @@ def load_index(folder: Path, meta: dict[str, Any]) -> IndexData:
             sources,
             chapter_sets,
         )
+        for name, kind in (("idf", "f"), ("weights", "f"), ("indptr", "iu"), ("rows", "iu"), ("text_utf8", "u"),
+                           ("text_offsets", "iu"), ("source_ids", "iu"), ("chapter_set_ids", "iu")):
+            if arrays[name].ndim != 1 or arrays[name].dtype.kind not in kind:
+                raise ValueError(f"数组 {name} 类型不对")
         n, rows = len(table), arrays["rows"]
         if len(arrays["idf"]) != len(vocabulary) or len(arrays["indptr"]) != len(vocabulary) + 1:
             raise ValueError("矩阵大小与词表不符")
@@ -284,6 +307,9 @@ def load_index(folder: Path, meta: dict[str, Any]) -> IndexData:
             raise ValueError("矩阵与段落表不符")
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
         raise IndexUnusable(f"索引文件 {path} 已损坏（{exc}）") from exc
+    if n and (int(table.text_offsets.min()) < 0 or int(arrays["indptr"].min()) < 0 or
+              (len(rows) and int(rows.min()) < 0) or int(table.source_ids.min()) < 0 or int(table.chapter_set_ids.min()) < 0):
+        raise IndexUnusable(f"索引文件 {path} 已损坏（负的下标）")
     return IndexData(
         fingerprint=meta["fingerprint"],
         config=meta.get("config", {}),

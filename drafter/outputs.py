@@ -53,9 +53,9 @@ def _read_only(path: Path) -> bool:
         return False
 
 
-def check_output(path: str | Path, force: bool = False) -> Path:
+def check_output(path: str | Path, force: bool = False, inputs=()) -> Path:
     """Refuse early (before any drafting) an output that cannot or must not be written."""
-    path = check_can_write(path, force)
+    path = check_can_write(path, force, inputs=inputs)
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise DrafterError(f"输出文件夹 {parent} 不存在。请先建好这个文件夹，或用 -o 指定一个已有文件夹中的文件。")

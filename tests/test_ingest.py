@@ -358,7 +358,7 @@ def test_ingest_adds_skips_replaces_and_never_touches_sources(tmp_path):
     assert _hash_tree(src)[str(src / "b.txt")] == before[str(src / "b.txt")]
     stored = sorted(p.name for p in (tmp_path / "corpus").rglob("*") if p.is_file())
     assert stored.count("manifest.json") == 1 and not [n for n in stored if n.endswith(".tmp")]
-    assert len([n for n in stored if n != "manifest.json"]) == 2
+    assert len([n for n in stored if n not in ("manifest.json", ".lock")]) == 2
 
 
 def test_corpus_contains_embedded_and_user_documents(tmp_path):
@@ -376,14 +376,14 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
-def test_corrupt_manifest_is_a_clear_error(tmp_path):
-    from drafter.errors import DrafterError
-
+def test_corrupt_manifest_is_rebuilt_from_the_stored_documents(tmp_path, caplog):
     folder = tmp_path / "c"
-    folder.mkdir()
+    source = _write(tmp_path / "mine.txt", REPORT)
+    Corpus.load(folder).ingest([source])
     (folder / "manifest.json").write_text("{not json", encoding="utf-8")
-    with pytest.raises(DrafterError, match="manifest.json"):
-        Corpus.load(folder).documents
+    assert [d.name for d in Corpus.load(folder).documents if not d.embedded] == ["mine.txt"]
+    assert "语料库清单已损坏，已按存储的文档重建" in caplog.text
+    assert json.loads((folder / "manifest.json").read_text("utf-8"))["documents"]
 
 
 # --- the command line -----------------------------------------------------------------------------

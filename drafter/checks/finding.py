@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-FINDING_TYPES = ("formulation", "usage", "timeliness", "placeholder", "number", "copy", "structure")
+FINDING_TYPES = ("formulation", "usage", "timeliness", "placeholder", "number", "copy", "structure", "layout")
 TYPE_LABELS = {
     "formulation": "提法",
     "usage": "用语",

@@ -7,8 +7,10 @@ for scikit-learn at start-up.
 
 from __future__ import annotations
 
+import errno
 import importlib
 import importlib.util
+import logging
 import sys
 
 import click
@@ -61,6 +63,38 @@ class LazyGroup(click.Group):
         except DrafterError as exc:
             click.echo(f"错误：{exc.message}", err=True)
             ctx.exit(exc.exit_code)
+        except OSError as exc:
+            # The machine said no (disk full, read-only, no permission...): a message, not a
+            # traceback. Any other OSError is a bug and keeps its traceback.
+            if exc.errno not in _ENVIRONMENT_ERRNOS or (exc.errno == errno.ENOENT and not exc.filename):
+                raise
+            from ..fsutil import os_error_reason, printable
+
+            reason, advice = os_error_reason(exc)
+            where = f" {printable(exc.filename)} " if exc.filename else ""
+            click.echo(f"错误：读写{where}失败：{reason}。{advice}。", err=True)
+            ctx.exit(2)
+
+
+_ENVIRONMENT_ERRNOS = {
+    errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.ENOTDIR, errno.EISDIR,
+    errno.ENAMETOOLONG, errno.EIO, errno.ENOENT, errno.EEXIST,
+}
+
+
+class _EchoHandler(logging.Handler):
+    """drafter's notes (``logging.getLogger("drafter")``) on stderr, at the moment they happen."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"提示：{record.getMessage()}", err=True)
+
+
+def _install_log_handler() -> None:
+    logger = logging.getLogger("drafter")
+    if not any(isinstance(h, _EchoHandler) for h in logger.handlers):
+        logger.addHandler(_EchoHandler(logging.WARNING))
+    if logger.level == logging.NOTSET or logger.level > logging.WARNING:
+        logger.setLevel(logging.WARNING)
 
 
 def _module_exists(mod: str) -> bool:
@@ -82,6 +116,7 @@ def main() -> None:
 
     每个命令都可加 -h 查看说明；输出结果的命令都支持 --json。
     """
+    _install_log_handler()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from ..errors import DrafterError
+from ..fsutil import printable
 from ..model import KIND_LABELS
 from ..read import SUFFIXES, is_ocr
 from .common import corpus_option, echo_json, json_option, pad, progress
@@ -56,18 +58,23 @@ def ingest(paths: tuple[Path, ...], no_index: bool, corpus_dir: Path | None, as_
             corpus.ingest_files(files, report, on_file=lambda _p: bar.update(1))
     else:
         corpus.ingest_files(files, report)
+    corpus.tidy()  # temp files a killed run left behind
+    index_error = None
     if (report.added or report.replaced) and not no_index:
         # Build the search index now, so that the first search after an ingest is fast.
         from ..search import Retriever
         from .common import progress
 
         click.echo("正在更新检索索引……", err=True)
-        Retriever(Corpus.load(corpus_dir), progress=progress).rebuild()
+        try:
+            Retriever(Corpus.load(corpus_dir), progress=progress).rebuild()
+        except DrafterError as exc:
+            index_error = exc  # the documents are in: report them first
 
     if as_json:
         echo_json({**asdict(report), "failed": [{"file": f, "reason": r} for f, r in report.failed],
                    "skipped": [{"file": f, "reason": _skip_reason(f)} for f in report.skipped],
-                   "corpus": str(corpus.dir)})
+                   "corpus": printable(corpus.dir)})
     else:
         for f in report.skipped:
             click.echo(f"跳过：{f}：{_skip_reason(f)}", err=True)
@@ -76,8 +83,11 @@ def ingest(paths: tuple[Path, ...], no_index: bool, corpus_dir: Path | None, as_
         click.echo(
             f"新加入 {len(report.added)} 个，更新 {len(report.replaced)} 个，未变化 {len(report.unchanged)} 个，"
             f"失败 {len(report.failed)} 个" + (f"，跳过非报告文件 {len(report.skipped)} 个" if report.skipped else "")
-            + f"。语料库：{corpus.dir}"
+            + f"。语料库：{printable(corpus.dir)}"
         )
+    if index_error is not None:
+        click.echo(f"错误：{index_error.message}（文档已加入，下次检索时会再试着建立索引。）", err=True)
+        sys.exit(index_error.exit_code)
     if report.failed:
         sys.exit(1)
 
@@ -139,13 +149,23 @@ def sections(file: Path, as_json: bool) -> None:
 @click.command("corpus")
 @click.option("--remove", "remove", multiple=True, metavar="文件",
               help="从语料库中移除自己加入的文档（写原文件路径或文件名，可重复）；原文件不受影响。")
+@click.option("--check", "check", is_flag=True,
+              help="检查并修复语料库：逐个核对存储的文档，损坏的从原文件重新读取（原文件已不在的移除并说明），"
+                   "删除中断时留下的临时文件。")
 @corpus_option
 @json_option
-def corpus_cmd(remove: tuple[str, ...], corpus_dir: Path | None, as_json: bool) -> None:
-    """列出语料库中的文档：标题、单位、年份、类型、章节数、字数。"""
+def corpus_cmd(remove: tuple[str, ...], check: bool, corpus_dir: Path | None, as_json: bool) -> None:
+    """列出语料库中的文档：标题、单位、年份、类型、章节数、字数。
+
+    \b
+    --check 检查并修复语料库；完好或已全部修复时退出码为 0，有文档无法修复而被移除时为 1。
+    """
     from ..corpus import Corpus
 
     corpus = Corpus.load(corpus_dir)
+    if check:
+        _check(corpus, as_json)
+        return
     if remove:
         removed, unknown = corpus.remove(remove)
         if as_json:
@@ -165,7 +185,7 @@ def corpus_cmd(remove: tuple[str, ...], corpus_dir: Path | None, as_json: bool) 
             rows.append(
                 {
                     "file": d.name,
-                    "source": "内置" if d.embedded else d.path,
+                    "source": "内置" if d.embedded else printable(d.path),
                     "embedded": d.embedded,
                     "ocr": is_ocr(d.encoding),
                     "title": a.title or d.name,
@@ -177,13 +197,30 @@ def corpus_cmd(remove: tuple[str, ...], corpus_dir: Path | None, as_json: bool) 
                 }
             )
     if as_json:
-        echo_json({"corpus": str(corpus.dir), "documents": len(docs), "articles": rows})
+        echo_json({"corpus": printable(corpus.dir), "documents": len(docs), "articles": rows})
         return
     user = sum(1 for d in docs if not d.embedded)
-    click.echo(f"语料库：{len(docs) - user} 个内置文档，{user} 个自己加入的文档，共 {len(rows)} 篇文章（{corpus.dir}）")
+    click.echo(f"语料库：{len(docs) - user} 个内置文档，{user} 个自己加入的文档，共 {len(rows)} 篇文章（{printable(corpus.dir)}）")
     for r in rows:
         kind = KIND_LABELS.get(r["kind"], "")
         year = f"{r['year']}年" if r["year"] else ""
         meta = " ".join(x for x in (r["org"], year, kind) if x)
         ocr = f"（{OCR_NOTE}）" if r["ocr"] else ""
         click.echo(f"  {pad(r['title'], 44)} {pad(meta, 30)} {r['sections']:>3} 节 {r['chars']:>7} 字  〔{r['file']}〕{ocr}")
+
+
+def _check(corpus, as_json: bool) -> None:
+    from ..corpus import check_messages
+
+    report = corpus.check()
+    if as_json:
+        echo_json({**asdict(report), "dropped": [{"name": n, "reason": r} for n, r in report.dropped],
+                   "clean": report.clean, "corpus": printable(corpus.dir)})
+    else:
+        for line in check_messages(report):
+            click.echo(line)
+        index = {"ok": "完好", "missing": "尚未建立（检索时自动建立）", "removed": "已删除，检索时自动重建"}[report.index]
+        verdict = "完好，没有需要修复的" if report.clean else ("已修复" if not report.dropped else "已尽力修复")
+        click.echo(f"语料库 {printable(corpus.dir)}：检查了 {report.checked} 个文档，{verdict}；检索索引{index}。")
+    if report.dropped:
+        sys.exit(1)

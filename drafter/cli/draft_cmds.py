@@ -84,7 +84,7 @@ def draft(file: Path, output: Path | None, fmt: str | None, template: Path | Non
     if output is None:
         output = Path(f"{file.stem}-初稿.{fmt or 'docx'}")
     fmt = output_format(output, fmt)
-    check_output(output, force)
+    check_output(output, force, inputs=(file, template))
     if fmt == "pdf" and find_soffice() is None:
         raise DrafterError("生成 PDF 需要 LibreOffice，但这台电脑上没有找到（soffice）。"
                            "请安装 LibreOffice 后再试，或先生成 Word 文件：-o 初稿.docx。")
