@@ -25,8 +25,18 @@ from dataclasses import dataclass
 from .errors import DrafterError
 from .numbers import cn_numeral
 
+# What may never reach a document: what XML 1.0 cannot hold (C0 controls but tab, newline
+# and carriage return; lone surrogates; U+FFFE/U+FFFF), the C1 controls (U+0085 is a line
+# break to Python) and the line/paragraph separators U+2028/U+2029. Without the last ones a
+# writer's text could open a block of its own (“…\u2028@h1 …”).
+UNSAFE_CHARS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 PLACEHOLDER_RE = re.compile(r"【待补充：([^】]*)】")
 TAGS = ("title", "subtitle", "h1", "h2", "h3", "h4", "p", "todo", "comment", "sign", "date")
+
+
+def safe_text(text: str) -> str:
+    """``text`` without the characters of UNSAFE_CHARS_RE."""
+    return UNSAFE_CHARS_RE.sub("", text)
 
 
 def placeholder(label: str) -> str:
@@ -78,8 +88,10 @@ def parse_blocks(text: str, source: str = "模板") -> list[Block]:
     """Rendered template text → blocks, with headings numbered 一、（一）1.（1） by level."""
     blocks: list[Block] = []
     counters = [0, 0, 0, 0]
-    for lineno, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
+    # Lines end at \n or \r only (str.splitlines would also break at \x1e, \x85, \u2028 …).
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for lineno, raw in enumerate(lines, 1):
+        line = safe_text(raw).strip()
         if not line:
             continue
         if not line.startswith("@"):
