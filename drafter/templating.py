@@ -132,6 +132,7 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.deadline = float("inf")
+        self.time_limit = TIME_LIMIT
         self.produced = 0
         self.globals["range"] = lambda *a: _BoundedRange(self, *a)
         self.globals["lipsum"] = _bounded_lipsum
@@ -140,7 +141,7 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
 
     def tick(self) -> None:
         if time.monotonic() > self.deadline:
-            raise TemplateTimeout(f"渲染超过 {TIME_LIMIT:g} 秒，已停止。请检查模板里的循环")
+            raise TemplateTimeout(f"渲染超过 {self.time_limit:g} 秒，已停止。请检查模板里的循环")
 
     def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
         self.tick()
@@ -263,11 +264,13 @@ def _alarm(env: LimitedSandbox, seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def render(template: jinja2.Template, context: dict[str, Any], time_limit: float = TIME_LIMIT) -> str:
-    """Render ``template`` within MAX_OUTPUT_CHARS and ``time_limit`` seconds."""
+def render(template: jinja2.Template, context: dict[str, Any], time_limit: float | None = None) -> str:
+    """Render ``template`` within MAX_OUTPUT_CHARS and ``time_limit`` (default TIME_LIMIT) seconds."""
+    time_limit = TIME_LIMIT if time_limit is None else time_limit
     env = template.environment
     if isinstance(env, LimitedSandbox):
         env.deadline = time.monotonic() + time_limit
+        env.time_limit = time_limit
         env.produced = 0
     out: list[str] = []
     total = 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
+from decimal import Decimal
 import re
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,7 @@ class _Checker:
         for key in mapping:
             if key in allowed:
                 continue
-            key_text = str(key)
+            key_text = _show(key, 40)
             close = difflib.get_close_matches(key_text, allowed, n=1, cutoff=0.3)
             if not close:
                 close = [a for a in allowed if key_text and (key_text in a or a in key_text)][:1]
@@ -115,8 +116,8 @@ class _Checker:
         m = _NUMBER_TEXT_RE.match(text)
         if m and (allow_approx or not (m.group(1) or m.group(4))):
             before, num, scale, after = m.groups()
-            v = float(num) * {"万": 10_000, "亿": 100_000_000}.get(scale or "", 1)
-            v = self._in_range(v, line, path, signed)
+            exact = Decimal(num) * {"万": 10_000, "亿": 100_000_000}.get(scale or "", 1)  # 2.3亿 is 230000000, not …99.99999997
+            v = self._in_range(float(min(exact, Decimal(MAX_VALUE) * 2)), line, path, signed)
             if v is not None and v == int(v):
                 v = int(v)
             return v, (before or after or "") if v is not None else ""

@@ -136,8 +136,10 @@ def parse_yaml(text: str, name: str) -> Any:
             [Issue(name, line, "", f"YAML 格式错误（{what}）。请检查这一行及上一行的缩进、冒号和引号；冒号后要有空格。")]
         ) from None
     except yaml.reader.ReaderError as exc:
-        line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.character, str) else 0
-        char = f"U+{ord(exc.character):04X}" if isinstance(exc.character, str) else "无法识别的字节"
+        # For text input PyYAML gives the character's code and its position in the text.
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character[:1] or "\0")
+        line = text.count("\n", 0, exc.position) + 1
+        char = f"U+{code:04X}"
         raise FiguresError([Issue(name, line, "", f"含有不能出现在文件里的字符（{char}），多半是从别处复制带来的。请删掉这个字符。")]) from None
     except yaml.YAMLError as exc:
         raise FiguresError([Issue(name, 0, "", f"YAML 格式错误：{exc}")]) from None
