@@ -3,7 +3,6 @@ with file, line and key, and nothing a writer types can open a block of its own.
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import docx
@@ -13,26 +12,12 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from limited_run import assert_draft_or_message, run_limited
+from test_figures import BASE  # the same small valid file
 
 from drafter.blocks import parse_blocks
 from drafter.cli import main
 from drafter.draft import build_draft
 from drafter.figures import MAX_YAML_CHARS, MAX_YAML_DEPTH, MAX_YAML_NODES, FiguresError, load_figures, parse_figures
-
-BASE = textwrap.dedent(
-    """\
-    单位: 青禾县总工会
-    年份: 2025
-    建功立业:
-      数据:
-        - 项目: 开展劳动和技能竞赛
-          数值: 43
-          单位: 项
-          上年: 37
-    落款:
-      日期: 2025-12-18
-    """
-)
 
 BOMB = "\n".join(
     [
