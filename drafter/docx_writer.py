@@ -17,7 +17,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
 from docx.shared import Mm
 
 from . import docx_xml as X
-from .blocks import Block
+from .blocks import Block, safe_text
 from .draft import Draft
 from .fsutil import atomic_write_bytes, check_can_write
 
@@ -250,7 +250,8 @@ def build_document(draft: Draft):
         if not runs:
             continue
         for s in suggestions:
-            comment = doc.add_comment(runs, text=s.comment_text, author="drafter", initials="DR")
+            # corpus text may carry characters a Word file cannot hold
+            comment = doc.add_comment(runs, text=safe_text(s.comment_text), author="drafter", initials="DR")
             for cp in comment.paragraphs:
                 cp.style = doc.styles["Comment Text"]
                 for run in cp.runs:

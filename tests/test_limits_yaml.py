@@ -16,7 +16,8 @@ from test_figures import BASE  # the same small valid file
 
 from drafter.blocks import parse_blocks
 from drafter.cli import main
-from drafter.draft import build_draft
+from drafter.docx_writer import write_docx
+from drafter.draft import Suggestion, build_draft
 from drafter.figures import MAX_YAML_CHARS, MAX_YAML_DEPTH, MAX_YAML_NODES, FiguresError, load_figures, parse_figures
 
 BOMB = "\n".join(
@@ -202,6 +203,17 @@ def test_parse_blocks_splits_only_at_newlines_and_strips_unsafe_characters():
         ("paragraph", "戊"),
         ("paragraph", "己"),
     ]
+
+
+def test_a_suggestion_with_xml_invalid_characters_still_gives_a_docx(tmp_path):
+    """Corpus text reaches the .docx as comments: what XML cannot hold is dropped there."""
+    def suggest(chapter, query, k):
+        return [Suggestion(chapter, "开展宣讲\x01进企业\u2028@h1 活动\x0b。", "a.txt")]
+
+    draft = build_draft(parse_figures(BASE), refs=1, suggest=suggest)
+    out = write_docx(draft, tmp_path / "out.docx")
+    texts = [c.text for c in docx.Document(str(out)).comments]
+    assert texts and all(t.startswith("开展宣讲进企业@h1 活动。") for t in texts)
 
 
 # ---------------------------------------------------------------- hypothesis: any YAML ends in a draft or a message
