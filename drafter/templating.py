@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
 import jinja2
+from jinja2 import nodes
+from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import generate_lorem_ipsum
@@ -44,14 +46,55 @@ class TemplateTimeout(TemplateLimitError):
     pass
 
 
-def _size(value: Any) -> int:
-    return len(value) if isinstance(value, (str, bytes, list, tuple)) else 0
+def _size(value: Any, limit: int = MAX_VALUE_CHARS) -> int:
+    """About how many characters ``str(value)`` would have, counted through nested lists,
+    tuples and dicts (a list of a thousand references to one long string is a thousand
+    long strings once printed); the count stops soon after passing ``limit``."""
+    total, stack = 0, [value]
+    while stack and total <= limit:
+        v = stack.pop()
+        if isinstance(v, (str, bytes)):
+            total += len(v)
+        elif isinstance(v, (list, tuple, set, frozenset)):
+            total += len(v)
+            if len(v) <= limit:
+                stack.extend(v)
+        elif isinstance(v, dict):
+            total += len(v)
+            if len(v) <= limit:
+                stack.extend(v.keys())
+                stack.extend(v.values())
+        elif isinstance(v, int) and not isinstance(v, bool):
+            total += v.bit_length() // 3
+        else:
+            total += 1
+    return total
 
 
 def _too_big(value: Any) -> bool:
     if isinstance(value, int) and not isinstance(value, bool):
         return value.bit_length() > MAX_INT_BITS
     return _size(value) > MAX_VALUE_CHARS
+
+
+def check_size(value: Any, what: str) -> Any:
+    """``value`` itself, or TemplateLimitError when it (or printing it) is too big."""
+    if _too_big(value):
+        raise TemplateLimitError(f"{what}太长或太大（超过 {MAX_VALUE_CHARS:,} 个字符）")
+    return value
+
+
+class _Codegen(CodeGenerator):
+    """Jinja's code generator, with ``~`` joining through the environment's size check
+    (Jinja's own ``str_join`` has no hook the sandbox could use)."""
+
+    @optimizeconst
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.checked_concat((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
 
 
 class ConfinedLoader(jinja2.FileSystemLoader):
@@ -128,6 +171,7 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
     and ``+`` make in one render (MAX_PRODUCED_CHARS), and stops a render at TIME_LIMIT."""
 
     intercepted_binops = frozenset(["*", "**", "+", "%"])
+    code_generator_class = _Codegen
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -136,8 +180,9 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
         self.produced = 0
         self.globals["range"] = lambda *a: _BoundedRange(self, *a)
         self.globals["lipsum"] = _bounded_lipsum
-        for name in ("center", "indent", "format", "replace"):
-            self.filters[name] = _checked_filter(self.filters[name], name)
+        self.filters = {name: _checked_filter(func, name) for name, func in self.filters.items()}
+        finalize = self.finalize or str
+        self.finalize = lambda value: finalize(check_size(value, "输出的内容"))  # before it is printed
 
     def tick(self) -> None:
         if time.monotonic() > self.deadline:
@@ -153,13 +198,15 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
                 if left.bit_length() + right.bit_length() > MAX_INT_BITS:
                     raise TemplateLimitError("乘法的结果太大")
             else:
-                count = right if isinstance(right, int) else left if isinstance(left, int) else 0
-                if (_size(left) + _size(right)) * max(count, 0) > MAX_VALUE_CHARS:
+                count, seq = (right, left) if isinstance(right, int) else (left, right) if isinstance(left, int) else (0, None)
+                if _size(seq) * max(count, 0) > MAX_VALUE_CHARS:
                     raise TemplateLimitError(f"“*”要生成的文字或列表太长（超过 {MAX_VALUE_CHARS:,}）")
-        elif operator == "+" and _size(left) + _size(right) > MAX_VALUE_CHARS:
+        elif operator == "+" and _size((left, right)) > MAX_VALUE_CHARS:
             raise TemplateLimitError(f"“+”要生成的文字或列表太长（超过 {MAX_VALUE_CHARS:,}）")
-        elif operator == "%" and isinstance(left, str) and _WIDE_FORMAT_RE.search(left):
-            raise TemplateLimitError("格式化的宽度或精度太大")
+        elif operator == "%" and isinstance(left, str):
+            if _WIDE_FORMAT_RE.search(left):
+                raise TemplateLimitError("格式化的宽度或精度太大")
+            check_size(right, "“%”格式化的内容")
         result = super().call_binop(context, operator, left, right)
         self.produced += _size(result)
         if self.produced > MAX_PRODUCED_CHARS:
@@ -168,10 +215,19 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         self.tick()
-        value = super().getattr(obj, attribute)
-        if _too_big(value):  # e.g. a namespace attribute doubled in a loop with ~
-            raise TemplateLimitError(f"“{attribute}”的内容太长（超过 {MAX_VALUE_CHARS:,}）")
-        return value
+        # e.g. a namespace attribute doubled in a loop with ~
+        return check_size(super().getattr(obj, attribute), f"“{attribute}”的内容")
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        self.tick()
+        return check_size(super().getitem(obj, argument), f"“{str(argument)[:20]}”的内容")
+
+    def checked_concat(self, values: tuple) -> str:
+        """``a ~ b ~ …``: the parts' sizes are checked before they are joined."""
+        self.tick()
+        if _size(values) > MAX_VALUE_CHARS:
+            raise TemplateLimitError(f"“~”要连接的文字太长（超过 {MAX_VALUE_CHARS:,}）")
+        return "".join(map(str, values))
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
         # The sandbox hands templates its own wrapper for str.format: check before it formats.
@@ -187,6 +243,7 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
 
     def call(__self, __context: jinja2.runtime.Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
         __self.tick()
+        check_size((args, kwargs), "函数或宏的参数")  # also a macro that doubles its argument at each call
         owner = getattr(__obj, "__self__", None)
         if isinstance(owner, (str, list)):
             _check_str_call(owner, getattr(__obj, "__name__", ""), args, kwargs)
@@ -216,10 +273,13 @@ def _check_replace(text: Any, old: Any = "", new: Any = "") -> None:
 
 
 def _checked_filter(func: Callable[..., Any], name: str) -> Callable[..., Any]:
-    """Filters that can make a long string from a short one, checked first."""
+    """Every filter, checked first: no input or argument too big to print, no number
+    argument above MAX_VALUE_CHARS (a width: center, indent, truncate …), and for those
+    that can make a long string from a short one, their own check."""
 
     def checked(*args: Any, **kwargs: Any) -> Any:
-        plain = [a for a in args if not isinstance(a, (jinja2.runtime.Context, jinja2.nodes.EvalContext))]
+        plain = [a for a in args if not isinstance(a, (jinja2.runtime.Context, nodes.EvalContext, jinja2.Environment))]
+        check_size((plain, kwargs), f"过滤器 {name} 的输入")
         values = [*plain[1:], *kwargs.values()]
         if any(isinstance(v, int) and not isinstance(v, bool) and v > MAX_VALUE_CHARS for v in values):
             raise TemplateLimitError(f"过滤器 {name} 的参数太大（上限 {MAX_VALUE_CHARS:,}）")
