@@ -216,6 +216,9 @@ _EXPRESSIONS = [
     "'\\x01\\x1e\\x85'",
     "chapters|map(attribute='name')|join('、')",
     "year - {n}",
+    "([unit * {m}] * {n})|join",
+    "[[unit] * {n}] * {m}",
+    "namespace(x=unit).x ~ unit * {n}",
 ]
 
 
