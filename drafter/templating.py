@@ -213,9 +213,8 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
             if isinstance(left, int) and isinstance(right, int):
                 if left.bit_length() + right.bit_length() > MAX_INT_BITS:
                     raise TemplateLimitError("乘法的结果太大")
-            else:
-                count, seq = (right, left) if isinstance(right, int) else (left, right) if isinstance(left, int) else (0, None)
-                if _size(seq) * max(count, 0) > MAX_VALUE_CHARS:
+            for seq, count in ((left, right), (right, left)):  # 'ab' * n or n * 'ab'
+                if isinstance(seq, (str, list, tuple)) and isinstance(count, int) and _size(seq) * max(count, 0) > MAX_VALUE_CHARS:
                     raise TemplateLimitError(f"“*”要生成的文字或列表太长（超过 {MAX_VALUE_CHARS:,}）")
         elif operator == "+" and _size((left, right)) > MAX_VALUE_CHARS:
             raise TemplateLimitError(f"“+”要生成的文字或列表太长（超过 {MAX_VALUE_CHARS:,}）")

@@ -85,10 +85,29 @@ def refused(tmp_path: Path, source: str) -> str:
         ("{% for i in range(10000) %}{% set s = 'x' * 900000 + 'y' * 90000 %}{% endfor %}@p x", "累计超过 50,000,000 个字符"),
         ("{% macro f(n) %}{{ f(n) }}{% endmacro %}@p {{ f(1) }}", "无限递归"),
         ("{% set l = [] %}{{ l.append(1) }}@p x", "出于安全原因"),
+        ("@title t\n{% for i in range(2000) %}@p {{ i }}\n{% endfor %}", "输出第1001行：块（标题、段落等）超过 1000 个"),
+        ("@title t\n{% for i in range(120) %}@h2 第{{ i }}项\n{% endfor %}", "输出第101行：同一级的 @h2 标题超过 99 个"),
     ],
 )
 def test_hostile_templates_end_in_a_message(tmp_path, source, words):
     assert words in refused(tmp_path, source)
+
+
+def test_ordinary_arithmetic_and_text_still_render(tmp_path):
+    source = (
+        "@title {{ unit }}\n@p {{ 2.5 * 2000000 }}|{{ 3 * 'ab' }}|{{ 10 ** 20 }}|{{ year * 1000 }}|{{ '%05.1f' % 3.14159 }}"
+        "|{{ '{:>4}'.format(7) }}|{{ range(3)|list }}|{{ unit ~ '!' }}|{{ chapters|map(attribute='name')|first }}\n"
+    )
+    text, _ = render_template(load_figures(EXAMPLE), template(tmp_path, source))
+    assert "@p 5000000.0|ababab|100000000000000000000|2025000|003.1|   7|[0, 1, 2]|青禾县总工会!|思想引领" in text
+
+
+def test_a_paragraph_of_many_continuation_lines_is_joined_in_linear_time(tmp_path):
+    path = template(tmp_path, "@title {{ unit }}\n@p 开头\n{% for i in range(300) %}{% for j in range(3000) %}字\n{% endfor %}{% endfor %}")
+    res = run_limited("draft", EXAMPLE, "--template", path, "-o", tmp_path / "o.docx", "--no-refs", "--no-wording")
+    assert res.returncode == 0, res.stderr
+    body = [p.text for p in docx.Document(str(tmp_path / "o.docx")).paragraphs if p.text.startswith("开头")]
+    assert body == ["开头" + "字" * 900_000]
 
 
 def test_big_operands_are_refused_within_the_memory_limit(tmp_path):
