@@ -42,6 +42,8 @@ TEMPLATE_CASES = {
     "nested range(10000) ×2": "{% for a in range(10000) %}{% for b in range(10000) %}{% endfor %}{% endfor %}@p x",
     "nested loops over a string": "{% set s = 'x' * 100000 %}{% for a in s %}{% for b in s %}{% endfor %}{% endfor %}@p x",
     "output 10 M characters": "{% for i in range(10000) %}@p {{ 'x' * 1000 }}\n{% endfor %}",
+    "2,000 paragraphs": "@title t\n{% for i in range(2000) %}@p {{ i }}\n{% endfor %}",
+    "one paragraph of 900,000 lines": "@title t\n@p a\n{% for i in range(300) %}{% for j in range(3000) %}字\n{% endfor %}{% endfor %}",
 }
 
 
