@@ -25,8 +25,22 @@ from dataclasses import dataclass
 from .errors import DrafterError
 from .numbers import cn_numeral
 
+# What may never reach a document: what XML 1.0 cannot hold (C0 controls but tab, newline
+# and carriage return; lone surrogates; U+FFFE/U+FFFF), the C1 controls (U+0085 is a line
+# break to Python) and the line/paragraph separators U+2028/U+2029. Without the last ones a
+# writer's text could open a block of its own (“…\u2028@h1 …”).
+UNSAFE_CHARS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 PLACEHOLDER_RE = re.compile(r"【待补充：([^】]*)】")
+# A long report has a few hundred blocks; Word files take python-docx some milliseconds a
+# paragraph, so this bounds the time a template that loops too much can cost (docs/limits.md).
+MAX_BLOCKS = 1_000
+MAX_SIBLING_HEADINGS = 99  # 一、 … 九十九、 and （一） … （九十九）
 TAGS = ("title", "subtitle", "h1", "h2", "h3", "h4", "p", "todo", "comment", "sign", "date")
+
+
+def safe_text(text: str) -> str:
+    """``text`` without the characters of UNSAFE_CHARS_RE."""
+    return UNSAFE_CHARS_RE.sub("", text)
 
 
 def placeholder(label: str) -> str:
@@ -78,15 +92,20 @@ def parse_blocks(text: str, source: str = "模板") -> list[Block]:
     """Rendered template text → blocks, with headings numbered 一、（一）1.（1） by level."""
     blocks: list[Block] = []
     counters = [0, 0, 0, 0]
-    for lineno, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
+    continued: dict[int, list[str]] = {}  # block index -> its continuation lines
+    # Lines end at \n or \r only (str.splitlines would also break at \x1e, \x85, \u2028 …).
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for lineno, raw in enumerate(lines, 1):
+        line = safe_text(raw).strip()
         if not line:
             continue
         if not line.startswith("@"):
             if not blocks or blocks[-1].kind == "comment":
                 raise DrafterError(f"{source} 输出第{lineno}行：这一行没有标记（如 @p），也没有可接续的段落：“{line[:30]}”。")
-            blocks[-1].text += line
+            continued.setdefault(len(blocks) - 1, []).append(line)  # joined once at the end: linear
             continue
+        if len(blocks) >= MAX_BLOCKS:
+            raise DrafterError(f"{source} 输出第{lineno}行：块（标题、段落等）超过 {MAX_BLOCKS} 个，不像一份报告。请检查模板里的循环。")
         tag, _, rest = line[1:].partition(" ")
         rest = rest.strip()
         if tag not in TAGS:
@@ -96,6 +115,8 @@ def parse_blocks(text: str, source: str = "模板") -> list[Block]:
                 continue
             level = int(tag[1])
             counters[level - 1] += 1
+            if counters[level - 1] > MAX_SIBLING_HEADINGS:
+                raise DrafterError(f"{source} 输出第{lineno}行：同一级的 @{tag} 标题超过 {MAX_SIBLING_HEADINGS} 个。请检查模板里的循环。")
             for i in range(level, 4):
                 counters[i] = 0
             num = heading_number(level, counters[level - 1])
@@ -110,6 +131,8 @@ def parse_blocks(text: str, source: str = "模板") -> list[Block]:
             blocks.append(Block("comment", chapter=rest, line=lineno))
         else:
             blocks.append(Block(tag, rest, line=lineno))
+    for i, parts in continued.items():
+        blocks[i].text += "".join(parts)
     # A heading or paragraph that rendered empty (an optional field left blank) is dropped.
     return [b for b in blocks if b.kind == "comment" or b.text]
 

@@ -8,6 +8,7 @@ removal, character indents, the grid, fields, borders).
 
 from __future__ import annotations
 
+import bisect
 import io
 import re
 import warnings
@@ -26,7 +27,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from . import docx_xml as X
-from .blocks import Block
+from .blocks import Block, safe_text
 from .fsutil import atomic_write_bytes, check_can_write
 from .profile import Font, Profile, load_profile
 
@@ -282,21 +283,43 @@ def split_title(text: str, width: int = TITLE_CHARS) -> list[str]:
     """Break a long title by hand into whole words, lines as even as possible.
 
     Breaks only after a unit name (…工会), 关于 or a year, or before 关于/工作/的;
-    a title that fits stays one line.
+    a title that fits stays one line. Widths come from prefix sums and the cut points
+    are found once, so a long title costs O(n log n), not O(n³).
     """
     if title_width(text) <= width:
         return [text]
-    cuts = {m.end() for m in _TITLE_CUT_AFTER.finditer(text)} | {m.start() for m in _TITLE_CUT_BEFORE.finditer(text)}
-    cuts = {c for c in cuts if 0 < c < len(text)}
-    fits = [c for c in cuts if title_width(text[:c]) <= width and title_width(text[c:]) <= width]
-    if fits:
-        best = min(fits, key=lambda c: abs(title_width(text[:c]) - title_width(text[c:])))
-        return [text[:best], text[best:]]
-    # No two-line break in whole words: take the longest first line that fits and go on.
-    head = max((c for c in cuts if title_width(text[:c]) <= width), default=None)
-    if head is None:
-        head = next(i for i in range(len(text), 0, -1) if title_width(text[:i]) <= width)
-    return [text[:head], *split_title(text[head:], width)]
+    n = len(text)
+    prefix = [0.0]  # prefix[i]: width of text[:i]
+    for ch in text:
+        prefix.append(prefix[-1] + (0.5 if ord(ch) < 128 else 1))
+    cuts = sorted(
+        {m.end() for m in _TITLE_CUT_AFTER.finditer(text)} | {m.start() for m in _TITLE_CUT_BEFORE.finditer(text)}
+    )
+    lines: list[str] = []
+    start = 0
+    while prefix[n] - prefix[start] > width:
+        lo = bisect.bisect_right(cuts, start)
+        # Two lines left: the most even break in whole words, if there is one.
+        if prefix[n] - prefix[start] <= 2 * width:
+            fits = [
+                c
+                for c in cuts[lo:]
+                if c < n and prefix[c] - prefix[start] <= width and prefix[n] - prefix[c] <= width
+            ]
+            if fits:
+                best = min(fits, key=lambda c: abs((prefix[c] - prefix[start]) - (prefix[n] - prefix[c])))
+                lines.append(text[start:best])
+                start = best
+                break
+        # Otherwise the longest first line that fits, at a cut if there is one, else anywhere.
+        limit = prefix[start] + width
+        hi = bisect.bisect_right(cuts, n - 1)
+        j = bisect.bisect_right(cuts, limit, lo, max(lo, hi), key=lambda c: prefix[c])
+        head = cuts[j - 1] if j > lo else bisect.bisect_right(prefix, limit) - 1
+        head = max(head, start + 1)
+        lines.append(text[start:head])
+        start = head
+    return [*lines, text[start:]]
 
 
 def build_document(draft: Draft, profile: Profile | None = None):
@@ -355,7 +378,8 @@ def build_document(draft: Draft, profile: Profile | None = None):
         if not runs:
             continue
         for s in suggestions:
-            comment = doc.add_comment(runs, text=s.comment_text, author="drafter", initials="DR")
+            # corpus text may carry characters a Word file cannot hold
+            comment = doc.add_comment(runs, text=safe_text(s.comment_text), author="drafter", initials="DR")
             for cp in comment.paragraphs:
                 cp.style = doc.styles["Comment Text"]
                 for run in cp.runs:
@@ -366,7 +390,7 @@ def build_document(draft: Draft, profile: Profile | None = None):
         heading = styler.layouts[f"h{draft.blocks[i].level}"]
         for run in para.runs:
             styler.format_run(run, heading)
-    doc.core_properties.title = draft.title
+    doc.core_properties.title = draft.title[:255]  # the core property holds at most 255 characters
     doc.core_properties.author = "drafter"
     doc.core_properties.language = "zh-CN"
     return doc

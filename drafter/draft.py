@@ -13,15 +13,15 @@ from pathlib import Path
 from typing import Any, Callable, Protocol
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 
-from .blocks import Block, missing_labels, parse_blocks, placeholder
+from .blocks import Block, missing_labels, parse_blocks, placeholder, safe_text
 from .errors import DrafterError
 from .figures import KIND_LABELS, Chapter, Figure, Figures
 from .guidance import guidance_sentence
 from .numbers import cn_numeral
 from .prose import chapter_paragraphs, end_sentence, enumerate_points, has_lead_verb, ITEM_VERBS
 from .resources import templates_dir
+from .templating import ConfinedLoader, LimitedSandbox, TemplateLimitError, render
 
 TEMPLATE_FOR_KIND = {"annual": "annual.md.j2", "half-year": "half-year.md.j2", "five-year": "five-year.md.j2"}
 
@@ -214,14 +214,15 @@ def _one_line(value: Any) -> str:
     # Values never break lines, so a writer's text can never open a block of its own.
     if value is None:
         return ""
-    return str(value).replace("\r", "").replace("\n", "")
+    # Nor carry a character a Word file cannot hold or that splits a line (\x1e, \u2028 …).
+    return safe_text(str(value).replace("\r", "").replace("\n", ""))
 
 
-def _environment(extra_dir: Path | None) -> SandboxedEnvironment:
+def _environment(extra_dir: Path | None) -> LimitedSandbox:
     dirs = [str(extra_dir)] if extra_dir else []
     dirs.append(str(templates_dir()))
-    env = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(dirs),
+    env = LimitedSandbox(
+        loader=ConfinedLoader(dirs),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -243,6 +244,12 @@ def _template_error(exc: Exception, name: str, dirs: list[str]) -> DrafterError:
     # Jinja rewrites tracebacks so template frames carry the template file and line.
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if any(f.filename.startswith(d) for d in dirs)]
     where = f"{frames[-1].filename} 第{frames[-1].lineno}行" if frames else name
+    if isinstance(exc, TemplateLimitError):
+        return DrafterError(f"模板 {where}：{exc}。")
+    if isinstance(exc, RecursionError):
+        return DrafterError(f"模板 {where}：宏或模板引用自己，层层嵌套停不下来（无限递归）。请检查宏的调用和 include/extends。")
+    if isinstance(exc, MemoryError):
+        return DrafterError(f"模板 {where}：渲染占用的内存过多，已停止。请检查模板里的循环和重复。")
     if isinstance(exc, jinja2.exceptions.SecurityError):
         return DrafterError(f"模板 {where}：出于安全原因不允许这样写（{exc}）。")
     if isinstance(exc, jinja2.UndefinedError):
@@ -262,13 +269,18 @@ def render_template(
         path = Path(template)
         if not path.is_file():
             raise DrafterError(f"找不到模板文件 {path}。")
-        name, extra = path.name, path.resolve().parent
+        # The folder that really holds the template: its includes must stay inside it.
+        real = path.resolve()
+        name, extra = real.name, real.parent
     env = _environment(extra)
     ctx = _context(figs, placeholder, wording)
     try:
         tpl = env.get_template(name)
-        return tpl.render(ctx), tpl.filename or name
-    except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError) as exc:
+        return render(tpl, ctx), tpl.filename or name
+    except (
+        jinja2.TemplateError, ArithmeticError, TypeError, ValueError, AttributeError, KeyError, IndexError,
+        RecursionError, MemoryError,
+    ) as exc:
         raise _template_error(exc, name, [str(Path(d).resolve()) for d in env.loader.searchpath]) from None
 
 

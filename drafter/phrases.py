@@ -543,11 +543,12 @@ class PatternMatch:
 
 
 # Verbs that open a figure's item (新建基层工会, 新命名工作室) which jieba does not always tag as verbs.
-_ITEM_VERBS = (
+ITEM_VERBS = (
     "新建", "新增", "新发展", "新命名", "新组建", "建成", "组织", "开展", "举办", "发展", "收集", "办理", "慰问",
     "帮扶", "培育", "评选", "命名", "打造", "创建", "推动", "实现", "覆盖", "参与", "参加", "发放", "投入",
     "筹集", "培训", "走访", "救助", "资助", "选树", "表彰", "上线", "受理", "调处", "签订", "组建", "建立", "设立",
 )
+_ITEM_VERBS = ITEM_VERBS  # the name used inside this module
 
 
 def _has_verb(item: str) -> bool:
