@@ -190,3 +190,28 @@ def stale_mentions(text: str, year: int, month: int = 12) -> list[tuple[Session,
         if s.term not in terms and body in latest and s.held < latest[body]:
             out.append((s, a, b))
     return out
+
+
+@lru_cache(maxsize=1)
+def _thoughts() -> dict[str, dict[str, str]]:
+    raw = json.loads((data_dir() / "guidance.json").read_text(encoding="utf-8"))
+    return {k: v for k, v in raw.get("guiding_thought", {}).items() if isinstance(v, dict)}
+
+
+def guidance_sentence(year: int, month: int = 12) -> str:
+    """The opening's guiding clause for a report of ``year``: 坚持以…为指导，深入学习贯彻…精神，
+    全面落实中国工会十八大部署 ('' for a year before the table)."""
+    try:
+        phrase = opening_phrase(year, month)
+    except DrafterError:
+        return ""
+    party = next(s for s in current_sessions(year, month) if s.body == "party_congress")
+    thought = _thoughts().get(party.key, {})
+    parts = [f"坚持以{thought['text']}为指导"] if thought.get("text") else []
+    if thought.get("also"):
+        parts.append(thought["also"])
+    parts.append(phrase)
+    union = [s for s in current_sessions(year, month) if s.body == "union_congress"]
+    if union:
+        parts.append(f"全面落实{union[-1].name}部署")
+    return "，".join(parts)
