@@ -88,7 +88,6 @@ class _Pending:
 
 
 def _sha256(path: Path) -> str:
-    check_regular_file(path)  # a FIFO or /dev/zero behind a name would never end
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -414,6 +413,7 @@ class Corpus:
             raise InputFileError(printable(path), "文件不存在，请检查路径")
         source = str(path.resolve())
         doc_id = _doc_id(source)
+        check_regular_file(path)  # a FIFO or /dev/zero behind a name would never end
         sha = _sha256(path)
         old = documents.get(doc_id)
         # An unchanged source whose stored copy is damaged is read again: that repairs it.

@@ -8,6 +8,7 @@ DrafterError naming the path, never a traceback, and nothing half-written is lef
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import stat
@@ -16,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from .draft import Draft
-from .errors import DrafterError
+from .errors import DrafterError, WriteError
 from .fsutil import atomic_write_bytes, check_can_write
 
 FORMAT_OF_SUFFIX = {".docx": "docx", ".md": "md", ".markdown": "md", ".pdf": "pdf"}
@@ -69,11 +70,12 @@ def check_output(path: str | Path, force: bool = False, inputs=()) -> Path:
 def _write(path: Path, data: bytes) -> None:
     try:
         atomic_write_bytes(path, data)
-    except OSError as exc:
-        raise DrafterError(
-            f"无法写入 {path}（{exc.strerror or exc}）。如果该文件正在 Word、WPS 或其他程序中打开，"
-            f"请先关闭它再运行；也可用 -o 另存为其他文件名。"
-        ) from None
+    except WriteError as exc:
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            # On Windows a file open in Word cannot be replaced: say so beside the reason.
+            raise WriteError(f"{exc}如果该文件正在 Word、WPS 或其他程序中打开，请先关闭它再运行；"
+                             f"也可用 -o 另存为其他文件名。", path=exc.path, errno=exc.errno) from None
+        raise
 
 
 def find_soffice() -> str | None:
