@@ -118,6 +118,21 @@ def default_matcher() -> FormulationMatcher:
     return FormulationMatcher()
 
 
+@lru_cache(maxsize=1)
+def _set_phrases() -> tuple[str, ...]:
+    """The bank's right forms, longest first: every report is meant to repeat them word for word."""
+    forms = {x for f in default_matcher().formulations for x in (f.right, *f.also) if len(x) >= 6}
+    return tuple(sorted(forms, key=len, reverse=True))
+
+
+def _own_words(sentence: str) -> str:
+    """``sentence`` without the set formulations it quotes, for the near-copy comparison."""
+    for form in _set_phrases():
+        if form in sentence:
+            sentence = sentence.replace(form, "")
+    return sentence
+
+
 def _copies(found: list[Finding], n: int, para: str, index: CopyIndex, disabled) -> list[tuple[int, int]]:
     """Copy findings of one paragraph (appended to ``found``); the spans of the copied sentences."""
     copied: list[tuple[int, int]] = []
@@ -129,7 +144,7 @@ def _copies(found: list[Finding], n: int, para: str, index: CopyIndex, disabled)
         if hit is not None and "copy-exact" not in disabled:
             message = "这句话与语料库中的旧稿一字不差，可能是照抄。"
             rule = "copy-exact"
-        elif "copy-near" not in disabled and (hit := index.near(s)) is not None:
+        elif "copy-near" not in disabled and (hit := index.near(_own_words(s))) is not None:
             message = f"这句话与语料库中的旧稿大部分相同（重合 {hit.overlap}%），可能是改了几个字照抄。"
             rule = "copy-near"
         else:

@@ -423,7 +423,7 @@ def _slots(clauses: list[str]) -> list[Slot]:
             before = re.sub(r"^[、和及与]", "", clause[pos : m.start()])
             words = [w for w in pseg.cut(before) if w.word.strip()]
             lead = [w.word for w in words if w.flag.startswith("v")]
-            known = next((v for v in _ITEM_VERBS if before.startswith(v)), "")
+            known = next((v for v in ITEM_VERBS if before.startswith(v)), "")
             if not verb and (known or lead):
                 verb = known or lead[0]
             noun = before
@@ -538,25 +538,32 @@ class PatternMatch:
         新建…). Only the user's words and number go in, so nothing of the corpus but the
         verb reaches the draft.
         """
-        verb = "" if _has_verb(item) else self.slot.verb
+        verb = "" if has_lead_verb(item) else self.slot.verb
         return f"{verb}{item}{quantity}"
 
 
-# Verbs that open a figure's item (新建基层工会, 新命名工作室) which jieba does not always tag as verbs.
+# Verbs that open a figure's item (新建基层工会, 新命名工作室); jieba does not always tag them.
 ITEM_VERBS = (
     "新建", "新增", "新发展", "新命名", "新组建", "建成", "组织", "开展", "举办", "发展", "收集", "办理", "慰问",
     "帮扶", "培育", "评选", "命名", "打造", "创建", "推动", "实现", "覆盖", "参与", "参加", "发放", "投入",
     "筹集", "培训", "走访", "救助", "资助", "选树", "表彰", "上线", "受理", "调处", "签订", "组建", "建立", "设立",
+    "为", "帮助", "挽回", "争取", "服务", "惠及", "吸纳", "推进", "完成", "落实", "送", "送出",
 )
-_ITEM_VERBS = ITEM_VERBS  # the name used inside this module
+# A leading name in quotes or book-title marks (“两节”送温暖…, 《…》学习…) before the verb.
+_LEAD_NAME = re.compile(r"^(?:[“「『《（(][^”」』》）)]{0,20}[”」』》）)])+")
 
 
-def _has_verb(item: str) -> bool:
+def has_lead_verb(item: str) -> bool:
+    """Whether a figure's item already opens with a verb (慰问困难职工, “两节”送温暖慰问…):
+    from the known list, else jieba's part of speech on its first words."""
+    rest = _LEAD_NAME.sub("", item.strip())
+    if not rest:
+        return False
+    if rest.startswith(ITEM_VERBS):
+        return True
     import jieba.posseg as pseg
 
-    if item.startswith(_ITEM_VERBS):
-        return True
-    return any(w.flag == "v" for w in list(pseg.cut(item))[:3])
+    return any(w.flag == "v" for w in list(pseg.cut(rest))[:2])
 
 
 def _bigrams(text: str) -> set[str]:

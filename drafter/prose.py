@@ -14,18 +14,11 @@ from __future__ import annotations
 import re
 from typing import Protocol, Sequence
 
+from .phrases import ITEM_VERBS, has_lead_verb  # noqa: F401 (one verb rule for mining and drafting)
+
 PEOPLE_UNITS = ("人", "人次", "名", "户", "位", "家庭")
-# Verbs that open a figure's item (新建基层工会, 新命名工作室); jieba does not always tag them.
-ITEM_VERBS = (
-    "新建", "新增", "新发展", "新命名", "新组建", "建成", "组织", "开展", "举办", "发展", "收集", "办理", "慰问",
-    "帮扶", "培育", "评选", "命名", "打造", "创建", "推动", "实现", "覆盖", "参与", "参加", "发放", "投入",
-    "筹集", "培训", "走访", "救助", "资助", "选树", "表彰", "上线", "受理", "调处", "签订", "组建", "建立", "设立",
-    "为", "帮助", "挽回", "争取", "服务", "惠及", "吸纳", "推进", "完成", "落实", "送", "送出",
-)
 CLOSERS = "”’」』）)》"
 ENDS = "。！？；…"
-# A leading name in quotes or book-title marks (“两节”送温暖…, 《…》学习…) before the verb.
-_LEAD_NAME = re.compile(r"^(?:[“「『《（(][^”」』》）)]{0,20}[”」』》）)])+")
 MAX_PER_SENTENCE = 3
 
 
@@ -154,16 +147,3 @@ def chapter_paragraphs(topic: str, figures: Sequence[FigureLike], highlights: Se
     paras = [topic + "".join(figure_sentences(figures, lead, span))]
     rest = join_highlights(highlights, after_figures=True)
     return paras + ([rest] if rest else [])
-
-
-def has_lead_verb(item: str) -> bool:
-    """Whether a figure's item already opens with a verb (慰问困难职工, “两节”送温暖慰问…):
-    from the known list, else jieba's part of speech on its first words."""
-    rest = _LEAD_NAME.sub("", item.strip())
-    if not rest:
-        return False
-    if rest.startswith(ITEM_VERBS):
-        return True
-    import jieba.posseg as pseg
-
-    return any(w.flag == "v" for w in list(pseg.cut(rest))[:2])

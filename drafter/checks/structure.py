@@ -11,7 +11,7 @@ from .paragraphs import heading_level
 
 _PROBLEM_RE = re.compile(r"问题|不足|短板|差距|薄弱")
 _PLAN_RE = re.compile(r"打算|下一步|计划|思路|展望|今后|努力方向|重点工作|新的一年|未来")
-_PROBLEM_TEXT_RE = re.compile(r"存在的?(?:问题|不足|短板)|不足之处|问题和不足")
+_PROBLEM_TEXT_RE = re.compile(r"存在(?:的|着|一些|若干|不少|一定的?)?(?:问题|不足|短板|差距)|不足之处|问题和不足")
 _PLAN_TEXT_RE = re.compile(r"(?:下一步|今后|新的一年|明年|未来五年|下半年)[，,]")
 _HAS_FIGURE = re.compile(r"\d")
 HASHES = re.compile(r"^#+\s*")
