@@ -54,6 +54,11 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENT_RE.findall(text) if s.strip()]
 
 
+# 万 and 亿 scale the number before them (23.3万人次 = 233,000). check.py and numbers.py still
+# keep their own copies; they are to import this one.
+NUMBER_SCALE = {"万": 10_000, "亿": 100_000_000}
+
+
 def han_count(text: str) -> int:
     return len(HAN_RE.findall(text))
 

@@ -73,3 +73,8 @@ def test_traditional_and_pinyin_read_simplified():
 
 def test_han_count_covers_extension_a_and_compatibility_blocks():
     assert text.han_count("工会㐀﨎a1，") == 4
+
+
+def test_number_scale():
+    assert text.NUMBER_SCALE["万"] * 23.3 == 233_000
+    assert text.NUMBER_SCALE["亿"] == 10_000 * text.NUMBER_SCALE["万"]
