@@ -176,7 +176,7 @@ _TITLE_END = re.compile(r"(总结|报告|汇报|综述|措施|计划|思路|打�
 
 
 def _cut_glued_title(s: str, first: bool, seen: set[str]) -> list[str]:
-    """A title glued to the body on one line (总工会全年总结及措施今年以来我镇…): cut it off when
+    """A title glued to the body on one line (某镇工会全年总结及打算今年以来我镇…): cut it off when
     the line is the first of the text or starts with a copy of a short line above it."""
     if len(s) <= 24 or line_level(s):
         return [s]
@@ -299,7 +299,7 @@ def _lead_end(s: str) -> int | None:
     first sentence is too long to be a heading."""
     body = s.rstrip("。")
     stop = body.find("。")
-    # A one-line paste keeps a space between a heading and its body: 求真务实，坚持民主管理制度 对触及…
+    # A one-line paste keeps a space between a heading and its body: 推行民主管理，坚持厂务公开 对涉及…
     gap = re.search(rf"(?<=[{HAN}”）)])[ \u3000]+(?=[{HAN}“])", s)
     if gap and 6 <= gap.start() <= MAX_LEAD and (stop < 0 or gap.start() < stop):
         return gap.start()
@@ -637,7 +637,7 @@ def _first_sentence(text: str) -> str:
 
 
 def _unnumbered_lead(text: str) -> bool:
-    """A short verdict sentence that can head a paragraph: 职工素质建设旗帜鲜明。 典型选树硕果盈枝。"""
+    """A short verdict sentence that can head a paragraph: 实施精准帮扶。 职工素质持续提升。"""
     lead = _first_sentence(text)
     return (
         6 <= len(strip_pinyin(lead)) <= 16
@@ -656,7 +656,7 @@ def _run_in_headings(units: list[Unit]) -> list[Unit]:
     - a 一是/二是 point whose lead sentence is short (≤ 22 characters, at most one comma),
       a level below the heading it sits under;
     - parallel lead clauses: two or more paragraphs of one section that each open with a
-      short verdict sentence (典型选树硕果盈枝。…), or three such sentences of similar length
+      short verdict sentence (实施精准帮扶。…), or three such sentences of similar length
       inside one long paragraph (a news item run together);
     - anaphoric leads: three or more paragraphs opening with the same words before a comma
       (这一年，我们…), whose first clause after those words is the heading.
