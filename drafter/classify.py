@@ -13,7 +13,7 @@ import re
 from collections import Counter
 
 from .model import CHAPTERS, MAIN_CHAPTERS, Article, Section
-from .text import POINT_START, simplified, strip_numbering
+from .text import POINT, POINT_START, simplified, strip_numbering
 
 MAIN_NAMES = MAIN_CHAPTERS
 
@@ -186,12 +186,11 @@ def _problem_or_plan(heading: str, head: Counter) -> str | None:
 
 
 _FUTURE = re.compile(r"(将继续|将进一步|将坚持|将以|将着力|新征程|新起点|十五五|未来|下一步|今后)")
-_POINTS = re.compile(r"(?<![一二三四五六七八九十])([一二三四五六七八九十])是")
 
 
 def _is_mixed_summary(body_text: str) -> bool:
     """An 一是…五是 summary whose points are about different chapters."""
-    points = [m.start() for m in _POINTS.finditer(body_text)]
+    points = [m.start() for m in POINT.finditer(body_text)]
     if len(points) < 3:
         return False
     pieces = [body_text[a:b] for a, b in zip(points, points[1:] + [len(body_text)])]

@@ -71,9 +71,9 @@ _ADVERT = re.compile(r"【[^】]{1,10}(素材库|代笔|文库|资料库)】|添
 _WATERMARK = re.compile(r"[，,]?\s*联系[A-Z]{2,}\d{5,}\s*(?=[，,])|联系[A-Z]{2,}\d{5,}[，,]?")
 
 
-# A site's domain pasted into sentences: 利用“**”laobiganer.com：公众号…
+# A site's domain pasted into sentences: 利用“**”example.com：公众号…
 _DOMAIN_MARK = re.compile(rf"(?<=[{CJK}“”\"*])[A-Za-z0-9-]{{3,}}\.(?:com|cn|net|org)(?:\.cn)?[:：]?(?=[{CJK}])")
-# A site's name glued to the start of lines: 学习啦在线学习网2、努力建设…
+# A site's name glued to the start of lines: 某某学习网2、努力建设…
 _LINE_MARK = re.compile(rf"^[ \u3000]*([{CJK}]{{2,12}}网)", re.M)
 
 
@@ -90,10 +90,10 @@ def remove_watermarks(text: str) -> str:
 # template sites' introductions, salutations and hidden-text gaps (see docs/text-rules.md).
 _SITE = [
     re.compile(r"^(当前位置|您的位置|你的位置|您现在的位置|位置)\s*[:：]|^首页\s*$|^首页\s*[>＞»]|^[>＞»]"),
-    # breadcrumbs (找总结网 > 总结报告范文 > …); a longer line keeps its text (cut_breadcrumbs)
+    # breadcrumbs (某某网 > 范文 > …); a longer line keeps its text (cut_breadcrumbs)
     re.compile(r"^(?=.{0,60}$).*(\S\s*(>>|[>＞»›])\s*\S.*(>>|[>＞»›])|\S\s*(>>|»)\s*\S)"),
     re.compile(r"[\s。！]\S{2,4}\s*摄$"),  # a photo caption ending in its byline: …召开。刘安 摄
-    re.compile(r"^[|｜]"),  # | 找总结网2
+    re.compile(r"^[|｜]"),  # | 某某网2
     re.compile(r"^[-•·*]?\s*(时间|发布时间|更新时间|发布日期|日期|来源|作者|浏览|浏览次数|字体|字号|上传人|上传时间|文档编号|编辑)\s*[:：]"),
     re.compile(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*\d{1,2}:\d{2}"),  # a date-time stamp
     re.compile(r"本文档|文档编号|下载文档|由会员分享|资源描述|版权归属|网站客服|收益归属|仅部分预览|copyright|"

@@ -56,12 +56,13 @@ _PLACE = rf"{_NAME_CH}{{2,9}}?(?:自治区|省|市|县|区|州|盟|旗|镇|乡|�
 _ORG = re.compile(rf"({_PLACE}(?:总工会|教育工会|工会))")
 _NATIONAL = re.compile(r"^(中国工会|全国总工会|中华全国总工会)")
 _YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
-# In a title the year may stand without 年: 2020商务局工会工作总结.
+# In a title the year may stand without 年: 2020交通局工会工作总结.
 _HEAD_YEAR = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(?!\d)(?=\s*年|[\u4e00-\u9fff])")
 # The year a body opens with names the period reported on: 2025年，… 回望2025年，… 2023年上半年…
-_BODY_YEAR = re.compile(r"(?<!\d)(20\d{2}|19\d{2})\s*年(?=度|[上下]半年|以来|全年|[，,、是里中])")
+# (Not 2021年以来: that is where a longer period starts.)
+_BODY_YEAR = re.compile(r"(?<!\d)(20\d{2}|19\d{2})\s*年(?=度|[上下]半年|全年|[，,、是里中])")
 _OPENING = 300  # characters of the body where the period and the unit are named
-# A unit opening a clause, after an optional period: 2025年，青溪县总工会… 甘肃兰州城关区总工会以…
+# A unit opening a clause, after an optional period: 2025年，青溪县总工会… 某某区总工会以…
 _SUBJECT_ORG = re.compile(
     rf"(?:^|[。，,；])\s*(?:(?:20\d{{2}}|19\d{{2}})\s*年(?:上半年|下半年|以来|度)?[，,]?\s*)?({_PLACE}(?:总工会|教育工会|工会))"
 )

@@ -17,7 +17,8 @@ import re
 from dataclasses import dataclass, field
 
 from . import clean
-from .text import CN_NUM, HAN, PART, POINT_START, simplified, strip_pinyin, POINT as _POINT, numbered_level, sentences  # noqa: F401 (shared rules)
+from .text import CN_NUM, HAN, HEADING_NUMBER, PART, POINT_START, numbered_level, simplified, strip_pinyin
+from .text import POINT as _POINT
 from .model import Article, Passage, Section
 
 MAX_PASSAGE = 400  # characters; longer paragraphs are split
@@ -62,11 +63,10 @@ class Unit:
 _WIDE_GAP = re.compile(r"(?<=\S)[ \u3000\t]{3,}(?=\S)")
 # Page-chunk markers of document viewers: "2、" opening a long line that goes on from the last.
 _CHUNK = re.compile(r"^(\d{1,2})、")
-_MARKER = rf"(?:[{CN_NUM}]{{1,3}}、(?![{CN_NUM}])|[（(][{CN_NUM}]{{1,3}}[)）]|\d{{1,2}}\s?[.．、](?![\d.．%])|[（(]\d{{1,2}}[)）])"
 # A heading number run into the text: after a sentence end or a gap (spaces), or a bracketed
 # Chinese numeral anywhere but after 第 (（一）never sits inside a sentence).
 _RUN_IN_NUMBER = re.compile(
-    rf"(?:(?<=[。！？；：:!?;])[ \u3000]*|(?<=[{HAN}”）)])[ \u3000]+)(?={_MARKER})"
+    rf"(?:(?<=[。！？；：:!?;])[ \u3000]*|(?<=[{HAN}”）)])[ \u3000]+)(?={HEADING_NUMBER})"
     rf"|(?<=[{HAN}])(?<!第)(?=[（(][{CN_NUM}]{{1,3}}[)）])"
 )
 _LONG_LINE = 60
@@ -172,11 +172,11 @@ def is_item_title(s: str) -> bool:
 # A template site's list title above them: 上半年工会工作总结7篇, …汇报【7篇】
 LIST_TITLE = re.compile(rf"([{CN_NUM}\d]+\s*篇|【\d+篇】|[（(]\d+篇[)）])$")
 # Where a report's name ends: 总结, 报告 … (not before 及/和: 总结及计划 goes on).
-_TITLE_END = re.compile(r"(总结|报告|汇报|综述|措施|计划|思路|打算|材料|案例|讲话)(篇\s*\d+|[（(][一二三四五六七八九十\d][)）])?(?![及和与暨、])")
+_TITLE_END = re.compile(r"(总结|报告|汇报|综述|措施|计划|思路|打算|材料|案例|讲话)(篇\s*\d+|[（(][一二三四五六七八九十\d][)）])?(?![及和与暨、])")  # noqa: E501
 
 
 def _cut_glued_title(s: str, first: bool, seen: set[str]) -> list[str]:
-    """A title glued to the body on one line (总工会全年总结及措施今年以来我镇…): cut it off when
+    """A title glued to the body on one line (某镇工会全年总结及打算今年以来我镇…): cut it off when
     the line is the first of the text or starts with a copy of a short line above it."""
     if len(s) <= 24 or line_level(s):
         return [s]
@@ -299,7 +299,7 @@ def _lead_end(s: str) -> int | None:
     first sentence is too long to be a heading."""
     body = s.rstrip("。")
     stop = body.find("。")
-    # A one-line paste keeps a space between a heading and its body: 求真务实，坚持民主管理制度 对触及…
+    # A one-line paste keeps a space between a heading and its body: 推行民主管理，坚持厂务公开 对涉及…
     gap = re.search(rf"(?<=[{HAN}”）)])[ \u3000]+(?=[{HAN}“])", s)
     if gap and 6 <= gap.start() <= MAX_LEAD and (stop < 0 or gap.start() < stop):
         return gap.start()
@@ -452,6 +452,8 @@ def _resolve_short(units: list[Unit], uses_marks: bool) -> None:
         # keep it rather than lose it.
         # A numbered line or a 一是 point is never a photo caption.
         structural = nxt is None or nxt.kind in ("heading", "title") or bool(line_level(u.text) or POINT_START.match(u.text))
+        # Inside the body (below a paragraph or heading), a line that is no caption is the report's.
+        structural = structural or any(x.kind in ("text", "heading") for x in units[max(0, i - 1) : i])
         if structural and (not isolated or not has_text) and not any(clean.looks_like_caption(p) for p in parts):
             u.kind = "text"
             continue
@@ -591,7 +593,7 @@ def _titles_from_numbering_restarts(units: list[Unit]) -> None:
             seen = 0
         if u.kind != "heading" or u.level != 1 or not numbered_level(u.text):
             continue
-        number = "一二三四五六七八九十".find(u.text[0]) + 1
+        number = CN_NUM.find(u.text[0]) + 1
         if number == 1 and seen >= 2:
             for cand in units[last_numbered + 1 : i]:
                 if cand.kind == "heading" and not numbered_level(cand.text) and not cand.marks:
@@ -635,7 +637,7 @@ def _first_sentence(text: str) -> str:
 
 
 def _unnumbered_lead(text: str) -> bool:
-    """A short verdict sentence that can head a paragraph: 职工素质建设旗帜鲜明。 典型选树硕果盈枝。"""
+    """A short verdict sentence that can head a paragraph: 实施精准帮扶。 职工素质持续提升。"""
     lead = _first_sentence(text)
     return (
         6 <= len(strip_pinyin(lead)) <= 16
@@ -654,7 +656,7 @@ def _run_in_headings(units: list[Unit]) -> list[Unit]:
     - a 一是/二是 point whose lead sentence is short (≤ 22 characters, at most one comma),
       a level below the heading it sits under;
     - parallel lead clauses: two or more paragraphs of one section that each open with a
-      short verdict sentence (典型选树硕果盈枝。…), or three such sentences of similar length
+      short verdict sentence (实施精准帮扶。…), or three such sentences of similar length
       inside one long paragraph (a news item run together);
     - anaphoric leads: three or more paragraphs opening with the same words before a comma
       (这一年，我们…), whose first clause after those words is the heading.

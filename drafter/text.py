@@ -54,20 +54,28 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENT_RE.findall(text) if s.strip()]
 
 
+# 万 and 亿 scale the number before them (23.3万人次 = 233,000). check.py and numbers.py still
+# keep their own copies; they are to import this one.
+NUMBER_SCALE = {"万": 10_000, "亿": 100_000_000}
+
+
 def han_count(text: str) -> int:
     return len(HAN_RE.findall(text))
 
 
 # --- heading numbers ------------------------------------------------------------------------
 
-# Levels of numbered headings: 一、 > （一） > 1. / 1、 > （1） > ①.
-NUMBERED = [
-    (1, re.compile(rf"^[{CN_NUM}]{{1,3}}[、.．](?![{CN_NUM}])")),
-    (2, re.compile(rf"^[（(][{CN_NUM}]{{1,3}}[)）][、.．]?")),
-    (3, re.compile(r"^\d{1,2}\s?(?:[.．](?![\d.．])|、)")),  # 2、2025年… but not 2.5万
-    (4, re.compile(r"^[（(]\d{1,2}[)）][、.．]?")),
-    (4, re.compile(r"^[①-⑳]")),
+# Levels of numbered headings: 一、 > （一） > 1. / 1、 > （1） > ①. One pattern per shape; the
+# level patterns match at a line start, HEADING_NUMBER anywhere (to split run-together text).
+LEVEL_PATTERNS = [
+    (1, rf"[{CN_NUM}]{{1,3}}[、.．](?![{CN_NUM}])"),  # not 一、二季度
+    (2, rf"[（(][{CN_NUM}]{{1,3}}[)）][、.．]?"),
+    (3, r"\d{1,2}\s?(?:[.．](?![\d.．])|、)"),  # 2、2025年… but not 2.5万
+    (4, r"[（(]\d{1,2}[)）][、.．]?"),
+    (4, r"[①-⑳]"),
 ]
+NUMBERED = [(level, re.compile("^" + pattern)) for level, pattern in LEVEL_PATTERNS]
+HEADING_NUMBER = "(?:" + "|".join(pattern for _, pattern in LEVEL_PATTERNS) + ")"
 # Any heading number (or Markdown marks, or 第一部分) at the start of a line, for stripping.
 NUMBERING = re.compile(
     rf"^\s*(?:#+\s*|[{CN_NUM}]+[、.．]\s*|[（(][{CN_NUM}\d]+[）)][、.．]?\s*|\d+\s?[.．、]\s*|[①-⑳]\s*|"

@@ -24,14 +24,15 @@ from pathlib import Path
 
 from .fsutil import atomic_write_bytes
 from .resources import data_dir, user_home
+from .text import HAN, simplified
 
 # Bump when the token stream changes for the same text (it invalidates every index).
-TOKENIZER_VERSION = 3
+TOKENIZER_VERSION = 4
 
 ANALYZERS: tuple[str, ...] = ("word", "word+bigram", "bigram")
 BIGRAM_PREFIX = "~"  # bigram features live apart from word features in the vocabulary
 
-_HAN = r"\u3400-\u4dbf\u4e00-\u9fff"
+_HAN = HAN
 _HAN_RUN = re.compile(f"[{_HAN}]+")
 # A token without a Han character or a letter is a number or punctuation: figures
 # (2023, 23.3, 320) never become vocabulary, while 12351热线 and 5g stay.
@@ -83,8 +84,10 @@ def dictionary_hash() -> str:
 
 
 def normalize(text: str) -> str:
-    """Full-width letters and digits to ASCII, lower case (NFKC keeps Han characters as they are)."""
-    return unicodedata.normalize("NFKC", text).lower()
+    """Full-width letters and digits to ASCII, lower case (NFKC keeps Han characters as they are);
+    traditional characters and pinyin in brackets read as simplified (drafter.text.simplified),
+    so a simplified query finds a traditional passage."""
+    return unicodedata.normalize("NFKC", simplified(text)).lower()
 
 
 # --- jieba -----------------------------------------------------------------------------

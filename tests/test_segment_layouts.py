@@ -177,9 +177,9 @@ def test_title_repeated_and_template_site_list_title():
 
 
 def test_title_with_dash_subtitle_on_the_next_line():
-    text = "情暖职工聚合力\n——某某市总工会2025年工作综述\n\n岁末年初，" + BODY + "\n\n一、思想引领\n\n" + BODY + "\n"
+    text = "凝心聚力谱新篇\n——某某市总工会2025年工作综述\n\n岁末年初，" + BODY + "\n\n一、思想引领\n\n" + BODY + "\n"
     (article,) = parse_text(text).articles
-    assert article.title == "情暖职工聚合力"
+    assert article.title == "凝心聚力谱新篇"
     assert article.subtitle == "某某市总工会2025年工作综述"
 
 
@@ -207,7 +207,7 @@ def test_year_and_unit_from_the_body_opening():
     assert b.year is None and b.kind == "half-year"
     (c,) = parse_text("工作报告\n\nXX年，在公司党委的领导下，" + BODY + "\n").articles
     assert c.year is None
-    (d,) = parse_text("2020商务局工会工作总结\n\n今年，" + BODY + "\n").articles
+    (d,) = parse_text("2020交通局工会工作总结\n\n今年，" + BODY + "\n").articles
     assert d.year == 2020
 
 

@@ -73,3 +73,15 @@ def test_traditional_and_pinyin_read_simplified():
 
 def test_han_count_covers_extension_a_and_compatibility_blocks():
     assert text.han_count("工会㐀﨎a1，") == 4
+
+
+def test_number_scale():
+    assert text.NUMBER_SCALE["万"] * 23.3 == 233_000
+    assert text.NUMBER_SCALE["亿"] == 10_000 * text.NUMBER_SCALE["万"]
+
+
+def test_index_reads_traditional_text_as_simplified():
+    from drafter.tokenize import words
+
+    assert words("職工之家建設(shè)") == words("职工之家建设")
+    assert "职工之家" in words("職工之家建設")
