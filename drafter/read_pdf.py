@@ -40,7 +40,7 @@ class _Line:
     bottom: float
     size: float
     bold: bool
-    table: bool = False  # a whole table, already a paragraph
+    table: bool = False  # a paragraph already whole: a table, or a block of a page's OCR text
 
 
 @dataclass
@@ -79,10 +79,12 @@ def pdf_text(path: Path, data: bytes) -> PdfText:
             raise InputFileError(str(path), f"PDF 共 {n} 页，超过上限 {limits.MAX_PDF_PAGES} 页；请拆分后再读，"
                                             "或设置环境变量 DRAFTER_MAX_PDF_PAGES 提高上限")
         pages: list[_Page] = []
-        chars = 0
+        scans: list[int] = []  # 1-based numbers of pages that are images without a text layer
         for i, page in enumerate(pdf.pages):
             try:
                 pages.append(_read_page(i, page))
+                if sum(len(l.text) for l in pages[-1].lines) < MIN_TEXT_CHARS and page.images:
+                    scans.append(i + 1)
             except InputFileError:
                 raise
             except Exception as exc:
@@ -91,12 +93,19 @@ def pdf_text(path: Path, data: bytes) -> PdfText:
                 if isinstance(exc, (PDFSyntaxError, ValueError, KeyError, TypeError, OSError)):
                     raise InputFileError(str(path), f"PDF 第 {i + 1} 页损坏，无法读取（{type(exc).__name__}）") from None
                 raise
-            chars += sum(len(l.text) for l in pages[-1].lines)
-    if chars < MIN_TEXT_CHARS * max(1, n // 2):
-        from .convert import ocr_pdf
+    ocr_pages = 0
+    if scans:
+        from .convert import ocr_available, ocr_pdf
 
-        return PdfText(ocr_pdf(path, data, n), ocr_pages=n, pages=n)
-    return PdfText(_assemble(pages), pages=n)
+        # Scanned pages among text pages (a signed cover, an appendix) are read too when
+        # Tesseract is there, and left out when it is not; a document all scan needs it.
+        if len(scans) == n or ocr_available() is None:
+            for number, text in ocr_pdf(path, data, scans, n).items():
+                page = pages[number - 1]
+                page.lines = [_Line(number - 1, t, 0, page.width, k, k, 0, False, table=True)
+                              for k, t in enumerate(re.split(r"\n\s*\n", text)) if t.strip()]
+            ocr_pages = len(scans)
+    return PdfText(_assemble(pages), ocr_pages=ocr_pages, pages=n)
 
 
 def _read_page(index: int, page) -> _Page:
