@@ -41,6 +41,7 @@ class _Line:
     size: float
     bold: bool
     table: bool = False  # a paragraph already whole: a table, or a block of a page's OCR text
+    rows: list[list[str]] | None = None  # a table's cells
 
 
 @dataclass
@@ -121,7 +122,7 @@ def _read_page(index: int, page) -> _Page:
         if len(rows) >= 2 or (rows and len(rows[0]) >= 2):
             x0, top, x1, bottom = t.bbox
             tables.append(t.bbox)
-            out.lines.append(_Line(index, table_paragraph(rows), x0, x1, top, bottom, 0, False, table=True))
+            out.lines.append(_Line(index, table_paragraph(rows), x0, x1, top, bottom, 0, False, table=True, rows=rows))
 
     def outside(obj) -> bool:
         cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
@@ -196,11 +197,21 @@ def _assemble(pages: list[_Page]) -> str:
 
     paras: list[tuple[int, str]] = []  # (marks, text)
     prev: _Line | None = None
+    table: list[list[str]] | None = None  # rows of the table just read, while nothing follows it
+    table_page = -1
     for l in lines:
         if l.table:
-            paras.append((0, l.text))
+            if table and l.rows and l.page != table_page and len(l.rows[0]) == len(table[0]):
+                # The same table run over a page break: its rows join the first part's, under its header.
+                table += l.rows[1:] if l.rows[0] == table[0] else l.rows
+                paras[-1] = (0, table_paragraph(table))
+            else:
+                paras.append((0, l.text))
+                table = list(l.rows) if l.rows else None
+            table_page = l.page
             prev = None
             continue
+        table = None
         s = style(l)
         new = True
         if prev is not None and paras:

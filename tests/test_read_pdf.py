@@ -22,6 +22,9 @@ LONG_HEADING = "一、坚持党建带工建强化政治引领，推动全县广�
 POINT = "开展“建功十四五、奋进新征程”主题劳动和技能竞赛{}项，参赛职工{}人次，涌现出一大批技术能手和岗位标兵。"
 
 
+ROWS = [[f"第{i + 1}基层工会", str(300 + 7 * i), str(5000 + 13 * i)] for i in range(70)]  # runs over a page
+
+
 def point(k: int, i: int) -> str:
     return "".join(POINT.format(10 * k + i + j, 1000 + 97 * (k + i + j)) for j in range(3))
 
@@ -54,6 +57,13 @@ def pdf(tmp_path_factory):
         h.add_run(LONG_HEADING if k == 0 else f"{'二三'[k - 1]}、第{k + 1}部分工作").bold = True
         for i, lead in enumerate("一二三四五六"):
             d.add_paragraph(f"{lead}是{point(k, i)}")
+    d.add_paragraph().add_run("四、附表").bold = True
+    d.add_paragraph("各基层工会会员发展情况如下。")
+    table = d.add_table(rows=1 + len(ROWS), cols=3)
+    table.style = "Table Grid"
+    for r, row in enumerate([["单位", "2024年", "2025年"], *ROWS]):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
     path = folder / "report.docx"
     d.save(path)
     return soffice_convert(path, "pdf", folder)
@@ -68,7 +78,15 @@ def test_running_header_and_page_numbers_dropped(pdf):
 def test_wrapped_heading_and_paragraphs_rejoined_across_pages(pdf):
     (article,) = parse_file(pdf).articles
     assert article.title == "青禾县总工会2025年工作总结"
-    assert [s.heading for s in article.sections if s.level] == [LONG_HEADING, "二、第2部分工作", "三、第3部分工作"]
-    for k, s in enumerate(s for s in article.sections if s.level):
+    assert [s.heading for s in article.sections if s.level] == [LONG_HEADING, "二、第2部分工作", "三、第3部分工作", "四、附表"]
+    for k, s in enumerate([s for s in article.sections if s.level][:3]):
         # Each 一是/二是 paragraph whole and separate, even where it runs over a page break.
         assert [p.text for p in s.passages] == [f"{c}是{point(k, i)}" for i, c in enumerate("一二三四五六")]
+
+
+def test_table_rows_after_a_page_break_are_kept(pdf):
+    (article,) = parse_file(pdf).articles
+    last = [s for s in article.sections if s.level][-1]
+    text = " ".join(p.text for p in last.passages)
+    missing = [row for row in ROWS if f"{row[0]}：2024年{row[1]}，2025年{row[2]}" not in text]
+    assert missing == []
