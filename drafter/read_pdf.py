@@ -25,8 +25,10 @@ _PAGE_NUMBER = re.compile(
 )
 _BOLD = re.compile(r"bold|heavy|black|semibold|demi|黑体|hei|方正小标宋|xbs", re.I)
 _SENTENCE_END = "。！？；：”"
-# pdfplumber puts a space where digits set in a Latin font meet Chinese (总工会 2025 年).
-_DIGIT_GAP = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”])\s+(?=[0-9])|(?<=[0-9%])\s+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”])")
+# pdfplumber puts a space where digits or letters set in a Latin font meet Chinese
+# (总工会 2025 年, 职工 e 家): Word and LibreOffice space them by layout, not by a character.
+_WIDE = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”"
+_DIGIT_GAP = re.compile(rf"(?<=[{_WIDE}])\s+(?=[0-9A-Za-z])|(?<=[0-9A-Za-z%])\s+(?=[{_WIDE}])")
 MIN_TEXT_CHARS = 10  # a page with fewer characters has no real text layer
 
 
@@ -182,7 +184,11 @@ def _assemble(pages: list[_Page]) -> str:
         weights[l.size] += len(l.text)
     body_size = weights.most_common(1)[0][0]
     plain = [l for l in body if l.size == body_size and not l.bold]
-    left = Counter(round(l.x0) for l in plain or body).most_common(1)[0][0]
+    # The text's left edge: the leftmost x0 common among body lines (with short paragraphs,
+    # indented first lines can outnumber the lines at the margin).
+    starts = Counter(round(l.x0) for l in plain or body)
+    common = [x for x, k in starts.items() if k >= max(2, 0.1 * sum(starts.values()))]
+    left = min(common) if common else starts.most_common(1)[0][0]
     right = max(l.x1 for l in plain or body)
     pitch = Counter(round(b.top - a.top) for a, b in zip(plain, plain[1:])
                     if a.page == b.page and 0 < b.top - a.top < 3 * body_size).most_common(1)
