@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,7 +84,11 @@ def pdf_text(path: Path, data: bytes) -> PdfText:
                                             "或设置环境变量 DRAFTER_MAX_PDF_PAGES 提高上限")
         pages: list[_Page] = []
         scans: list[int] = []  # 1-based numbers of pages that are images without a text layer
+        deadline = time.monotonic() + limits.PDF_SECONDS
         for i, page in enumerate(pdf.pages):
+            if time.monotonic() > deadline:
+                raise InputFileError(str(path), f"读取超时（{limits.PDF_SECONDS} 秒内只读了 {i}/{n} 页），文件可能是"
+                                                "恶意构造或已损坏；请另存后再试，或设置环境变量 DRAFTER_PDF_SECONDS 延长时限")
             try:
                 pages.append(_read_page(i, page))
                 if sum(len(l.text) for l in pages[-1].lines) < MIN_TEXT_CHARS and page.images:
