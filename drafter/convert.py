@@ -170,35 +170,35 @@ def ocr_page(pdf: Path, page: int, workdir: Path, timeout: float, dpi: int = 300
     return clean_ocr(done.stdout.decode("utf-8", "replace"))
 
 
-def ocr_pdf(path: Path, data: bytes, pages: int) -> str:
-    """OCR every page of a scanned PDF, each page's text as one block, within the page and time caps."""
+def ocr_pdf(path: Path, data: bytes, pages: list[int], total: int) -> dict[int, str]:
+    """OCR the given pages (1-based) of a PDF of ``total`` pages within the page and time caps:
+    page number → its text."""
     import time
 
     missing = ocr_available()
     if missing:
         raise InputFileError(str(path), f"PDF 中没有文字层（扫描件），需要文字识别（OCR），但{missing}；"
                                         f"请安装：{INSTALL_TESSERACT}，或先用其他软件识别后另存")
-    if pages > limits.MAX_OCR_PAGES:
+    if len(pages) > limits.MAX_OCR_PAGES:
         raise InputFileError(
-            str(path), f"扫描件共 {pages} 页，超过文字识别上限 {limits.MAX_OCR_PAGES} 页（每页需数秒）；"
-            "请拆分后分别读取，或设置环境变量 DRAFTER_MAX_OCR_PAGES 提高上限"
+            str(path), f"扫描件共 {total} 页，其中 {len(pages)} 页要文字识别，超过上限 {limits.MAX_OCR_PAGES} 页"
+            "（每页需数秒）；请拆分后分别读取，或设置环境变量 DRAFTER_MAX_OCR_PAGES 提高上限"
         )
     deadline = time.monotonic() + limits.OCR_SECONDS
-    texts = []
+    texts: dict[int, str] = {}
     with tempfile.TemporaryDirectory(prefix="drafter-ocr-") as tmp:
         src = Path(tmp) / "source.pdf"
         src.write_bytes(data)
         walk = ocr_progress.get()
-        numbers = range(1, pages + 1)
-        for page in walk(numbers, pages, f"文字识别 {path.name}") if walk else numbers:
+        for page in walk(pages, len(pages), f"文字识别 {path.name}") if walk else pages:
             left = deadline - time.monotonic()
             try:
                 if left <= 0:
                     raise subprocess.TimeoutExpired("ocr", limits.OCR_SECONDS)
-                texts.append(ocr_page(src, page, Path(tmp), timeout=left))
+                texts[page] = ocr_page(src, page, Path(tmp), timeout=left)
             except subprocess.TimeoutExpired:
                 raise InputFileError(
-                    str(path), f"文字识别超时（{limits.OCR_SECONDS} 秒内只识别了 {page - 1}/{pages} 页）；"
+                    str(path), f"文字识别超时（{limits.OCR_SECONDS} 秒内只识别了 {len(texts)}/{len(pages)} 页）；"
                     "请拆分后分别读取，或设置环境变量 DRAFTER_OCR_SECONDS 延长时限"
                 ) from None
-    return "\n\n".join(texts)
+    return texts

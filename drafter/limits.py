@@ -41,6 +41,7 @@ RATIO_FLOOR = 1 * MB  # small members may compress as they like
 # PDF pages; OCR is slow (seconds a page), so scans have their own cap and a time limit.
 MAX_PDF_PAGES = _env_int("DRAFTER_MAX_PDF_PAGES", 2000)
 MAX_OCR_PAGES = _env_int("DRAFTER_MAX_OCR_PAGES", 60)
+PDF_SECONDS = _env_int("DRAFTER_PDF_SECONDS", 300)  # reading a PDF's text layer, checked between pages
 OCR_SECONDS = _env_int("DRAFTER_OCR_SECONDS", 900)
 # LibreOffice converting one .doc/.wps/.rtf.
 CONVERT_SECONDS = _env_int("DRAFTER_CONVERT_SECONDS", 120)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,8 +26,10 @@ _PAGE_NUMBER = re.compile(
 )
 _BOLD = re.compile(r"bold|heavy|black|semibold|demi|黑体|hei|方正小标宋|xbs", re.I)
 _SENTENCE_END = "。！？；：”"
-# pdfplumber puts a space where digits set in a Latin font meet Chinese (总工会 2025 年).
-_DIGIT_GAP = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”])\s+(?=[0-9])|(?<=[0-9%])\s+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”])")
+# pdfplumber puts a space where digits or letters set in a Latin font meet Chinese
+# (总工会 2025 年, 职工 e 家): Word and LibreOffice space them by layout, not by a character.
+_WIDE = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”"
+_DIGIT_GAP = re.compile(rf"(?<=[{_WIDE}])\s+(?=[0-9A-Za-z])|(?<=[0-9A-Za-z%])\s+(?=[{_WIDE}])")
 MIN_TEXT_CHARS = 10  # a page with fewer characters has no real text layer
 
 
@@ -40,7 +43,8 @@ class _Line:
     bottom: float
     size: float
     bold: bool
-    table: bool = False  # a whole table, already a paragraph
+    table: bool = False  # a paragraph already whole: a table, or a block of a page's OCR text
+    rows: list[list[str]] | None = None  # a table's cells
 
 
 @dataclass
@@ -79,10 +83,16 @@ def pdf_text(path: Path, data: bytes) -> PdfText:
             raise InputFileError(str(path), f"PDF 共 {n} 页，超过上限 {limits.MAX_PDF_PAGES} 页；请拆分后再读，"
                                             "或设置环境变量 DRAFTER_MAX_PDF_PAGES 提高上限")
         pages: list[_Page] = []
-        chars = 0
+        scans: list[int] = []  # 1-based numbers of pages that are images without a text layer
+        deadline = time.monotonic() + limits.PDF_SECONDS
         for i, page in enumerate(pdf.pages):
+            if time.monotonic() > deadline:
+                raise InputFileError(str(path), f"读取超时（{limits.PDF_SECONDS} 秒内只读了 {i}/{n} 页），文件可能是"
+                                                "恶意构造或已损坏；请另存后再试，或设置环境变量 DRAFTER_PDF_SECONDS 延长时限")
             try:
                 pages.append(_read_page(i, page))
+                if sum(len(l.text) for l in pages[-1].lines) < MIN_TEXT_CHARS and page.images:
+                    scans.append(i + 1)
             except InputFileError:
                 raise
             except Exception as exc:
@@ -91,12 +101,19 @@ def pdf_text(path: Path, data: bytes) -> PdfText:
                 if isinstance(exc, (PDFSyntaxError, ValueError, KeyError, TypeError, OSError)):
                     raise InputFileError(str(path), f"PDF 第 {i + 1} 页损坏，无法读取（{type(exc).__name__}）") from None
                 raise
-            chars += sum(len(l.text) for l in pages[-1].lines)
-    if chars < MIN_TEXT_CHARS * max(1, n // 2):
-        from .convert import ocr_pdf
+    ocr_pages = 0
+    if scans:
+        from .convert import ocr_available, ocr_pdf
 
-        return PdfText(ocr_pdf(path, data, n), ocr_pages=n, pages=n)
-    return PdfText(_assemble(pages), pages=n)
+        # Scanned pages among text pages (a signed cover, an appendix) are read too when
+        # Tesseract is there, and left out when it is not; a document all scan needs it.
+        if len(scans) == n or ocr_available() is None:
+            for number, text in ocr_pdf(path, data, scans, n).items():
+                page = pages[number - 1]
+                page.lines = [_Line(number - 1, t, 0, page.width, k, k, 0, False, table=True)
+                              for k, t in enumerate(re.split(r"\n\s*\n", text)) if t.strip()]
+            ocr_pages = len(scans)
+    return PdfText(_assemble(pages), ocr_pages=ocr_pages, pages=n)
 
 
 def _read_page(index: int, page) -> _Page:
@@ -112,7 +129,7 @@ def _read_page(index: int, page) -> _Page:
         if len(rows) >= 2 or (rows and len(rows[0]) >= 2):
             x0, top, x1, bottom = t.bbox
             tables.append(t.bbox)
-            out.lines.append(_Line(index, table_paragraph(rows), x0, x1, top, bottom, 0, False, table=True))
+            out.lines.append(_Line(index, table_paragraph(rows), x0, x1, top, bottom, 0, False, table=True, rows=rows))
 
     def outside(obj) -> bool:
         cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
@@ -172,7 +189,11 @@ def _assemble(pages: list[_Page]) -> str:
         weights[l.size] += len(l.text)
     body_size = weights.most_common(1)[0][0]
     plain = [l for l in body if l.size == body_size and not l.bold]
-    left = Counter(round(l.x0) for l in plain or body).most_common(1)[0][0]
+    # The text's left edge: the leftmost x0 common among body lines (with short paragraphs,
+    # indented first lines can outnumber the lines at the margin).
+    starts = Counter(round(l.x0) for l in plain or body)
+    common = [x for x, k in starts.items() if k >= max(2, 0.1 * sum(starts.values()))]
+    left = min(common) if common else starts.most_common(1)[0][0]
     right = max(l.x1 for l in plain or body)
     pitch = Counter(round(b.top - a.top) for a, b in zip(plain, plain[1:])
                     if a.page == b.page and 0 < b.top - a.top < 3 * body_size).most_common(1)
@@ -187,11 +208,21 @@ def _assemble(pages: list[_Page]) -> str:
 
     paras: list[tuple[int, str]] = []  # (marks, text)
     prev: _Line | None = None
+    table: list[list[str]] | None = None  # rows of the table just read, while nothing follows it
+    table_page = -1
     for l in lines:
         if l.table:
-            paras.append((0, l.text))
+            if table and l.rows and l.page != table_page and len(l.rows[0]) == len(table[0]):
+                # The same table run over a page break: its rows join the first part's, under its header.
+                table += l.rows[1:] if l.rows[0] == table[0] else l.rows
+                paras[-1] = (0, table_paragraph(table))
+            else:
+                paras.append((0, l.text))
+                table = list(l.rows) if l.rows else None
+            table_page = l.page
             prev = None
             continue
+        table = None
         s = style(l)
         new = True
         if prev is not None and paras:

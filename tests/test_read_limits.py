@@ -91,3 +91,21 @@ def test_folder_with_a_fifo_goes_on_and_names_everything(tmp_path, monkeypatch):
     assert f"失败：{folder / 'pipe.txt'}：不是普通文件，而是管道" in result.output
     assert "新加入 1 个" in result.output
     assert len(Corpus.load(tmp_path / "c").documents) > 1
+
+
+def test_pdf_reading_stops_at_its_time_limit(tmp_path, monkeypatch):
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    path = tmp_path / "慢.pdf"
+    c = canvas.Canvas(str(path))
+    for _ in range(3):
+        c.setFont("STSong-Light", 14)
+        c.drawString(72, 700, "全年开展宣讲45场，覆盖职工1.2万人次。")
+        c.showPage()
+    c.save()
+    assert "宣讲45场" in read_file(path).text
+    monkeypatch.setattr(limits, "PDF_SECONDS", -1)  # already past: stands for a PDF that parses forever
+    _refused(path, "读取超时", "0/3 页", "DRAFTER_PDF_SECONDS")

@@ -96,3 +96,26 @@ def test_without_tesseract_the_message_says_how_to_install(tmp_path, monkeypatch
         read_file(path)
     assert "s.pdf" in err.value.message and "扫描件" in err.value.message
     assert "tesseract-ocr-chi-sim" in err.value.message
+
+
+def test_scanned_page_among_text_pages_without_tesseract_reads_the_text(tmp_path, monkeypatch):
+    from pypdf import PdfReader, PdfWriter
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    text_pdf = tmp_path / "t.pdf"
+    c = canvas.Canvas(str(text_pdf))
+    c.setFont("STSong-Light", 14)
+    c.drawString(72, 700, "全年开展宣讲45场，覆盖职工1.2万人次。")
+    c.save()
+    writer = PdfWriter()
+    writer.add_page(PdfReader(_blank_scan(tmp_path / "cover.pdf", 1)).pages[0])  # a scanned cover
+    writer.add_page(PdfReader(text_pdf).pages[0])
+    mixed = tmp_path / "mixed.pdf"
+    with open(mixed, "wb") as fh:
+        writer.write(fh)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    result = read_file(mixed)
+    assert result.encoding == "pdf" and "覆盖职工1.2万人次" in result.text
