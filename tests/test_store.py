@@ -418,3 +418,16 @@ def test_killed_ingests_and_index_builds_lose_nothing(tmp_path):
     assert out.returncode == 0, out.stderr
     assert_store_sound(corpus, {p.name for p in sources})
     assert run("search", "劳模创新工作室", "--corpus", corpus).returncode == 0
+
+
+def test_a_store_from_before_content_addressing_still_reads_and_checks_clean(tmp_path):
+    _three_documents(tmp_path)
+    path = tmp_path / "c" / MANIFEST
+    manifest = json.loads(path.read_text("utf-8"))
+    for doc_id, entry in manifest["documents"].items():  # the layout of manifest version 1
+        (tmp_path / "c" / "docs" / f"{entry.pop('stored')[:32]}.json").rename(tmp_path / "c" / "docs" / f"{doc_id}.json")
+    manifest["version"] = 1
+    path.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    assert user_names(Corpus.load(tmp_path / "c")) == ["东山.txt", "白河.txt", "青禾.txt"]
+    result = Corpus.load(tmp_path / "c").check()
+    assert result.clean and result.checked == 3
