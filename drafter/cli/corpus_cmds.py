@@ -80,7 +80,7 @@ def sections(file: Path, as_json: bool) -> None:
     if as_json:
         echo_json(
             {
-                "file": str(file),
+                "file": printable(file),
                 "encoding": doc.encoding,
                 "articles": [
                     {
@@ -105,7 +105,7 @@ def sections(file: Path, as_json: bool) -> None:
             }
         )
         return
-    click.echo(f"{file}（编码：{doc.encoding}）：{len(doc.articles)} 篇文章，{doc.chars} 字")
+    click.echo(f"{printable(file)}（编码：{doc.encoding}）：{len(doc.articles)} 篇文章，{doc.chars} 字")
     for i, a in enumerate(doc.articles, 1):
         meta = "，".join(x for x in (a.org, f"{a.year}年" if a.year else "", KIND_LABELS.get(a.kind, "")) if x)
         click.echo("")
