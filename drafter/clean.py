@@ -50,6 +50,7 @@ def cjk_count(text: str) -> int:
 
 _FURNITURE = [
     re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$"),  # a bare date line (newspaper page)
+    re.compile(r"^[〇零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日$"),  # 成文日期 in numerals
     re.compile(r"^(星期|礼拜)[一二三四五六日天]$"),
     re.compile(r"^(责任编辑|美术编辑|稿件统筹|编辑|校对|审核|排版|版式|值班主任|主编|责编|通讯员)\s*[:：]"),
     re.compile(r"^(电话|传真|邮箱|E-?mail|网址|地址|邮编)\s*[:：]", re.I),
@@ -63,6 +64,17 @@ _FURNITURE = [
     re.compile(r"^第\s*\d+\s*页(\s*共\s*\d+\s*页)?$|^[-—–]\s*\d+\s*[-—–]$|^\d{1,8}$"),  # page numbers
     re.compile(r"(联合)?主办$"),
 ]
+
+
+# The 落款 of a report: the issuing unit on a line of its own, then the date it was written.
+_SIGN_UNIT = re.compile(r"^[^，。；：！？,;:!?]{2,30}(工会|委员会|工委|总工会|联合会|局|办公室|公司|集团|中心|学校|学院|医院|街道|政府)$")
+_DATE_LINE = re.compile(r"^[（(]?(\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月"
+                        r"(\s*[\d一二三四五六七八九十]{1,3}\s*日)?[)）]?$")
+
+
+def is_signature(line: str, next_line: str) -> bool:
+    """A 落款 line: a unit's name alone on its line with the date of writing right under it."""
+    return bool(_SIGN_UNIT.match(line)) and bool(_DATE_LINE.match(next_line))
 
 
 # Advertising that document-sharing sites paste into downloaded reports.

@@ -213,8 +213,19 @@ def check_layout(doc, profile: Profile | None = None) -> list[LayoutIssue]:
     texts = [p.text for p in paras]  # python-docx builds .text with XPath: once per paragraph
     roles = recognise(texts)
     layouts = {r: role_layout(profile, r) for r in set(roles) | {"table"}}
+    # The text checks read a table as one paragraph where it stands: count it the same way.
+    tables_before: dict = {}
+    seen_tables = 0
+    for child in doc.element.body.iterchildren():
+        if child.tag == qn("w:tbl") and "".join(t.text or "" for t in child.iter(qn("w:t"))).strip():
+            seen_tables += 1
+        elif child.tag == qn("w:p"):
+            tables_before[child] = seen_tables
     n = 0
+    counted_tables = 0
     for para, text, role in zip(paras, texts, roles):
+        n += tables_before.get(para._p, counted_tables) - counted_tables
+        counted_tables = tables_before.get(para._p, counted_tables)
         lines = [l for l in text.splitlines() if l.strip()]
         if not lines:
             continue

@@ -145,7 +145,12 @@ def _lines(text: str) -> tuple[list[Line | str | None], list[str]]:
             out.append(None)
             continue
         s = clean.cut_breadcrumbs(s)
-        if clean.is_furniture(s) or (has_item_titles and len(s) <= 60 and LIST_TITLE.search(simplified(s))):
+        following = next((t for t in stripped[i + 1 :] if t), "")
+        if (
+            clean.is_furniture(s)
+            or clean.is_signature(s, following)
+            or (has_item_titles and len(s) <= 60 and LIST_TITLE.search(simplified(s)))
+        ):
             out.append(FURNITURE)  # breaks a group but is not a blank line
             continue
         indented = r.startswith(("\u3000", "  ", "\t")) and not r.startswith("#")

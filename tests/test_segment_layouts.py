@@ -280,3 +280,19 @@ def test_random_mixes_lose_no_han_character(raw):
     rest = "\n".join(l for l in _lines(raw) if l not in furniture)
     for ch in set(text_rules.HAN_RE.findall(text_rules.strip_pinyin(rest))):
         assert ch in kept, (ch, raw, kept)
+
+
+def test_signature_and_date_are_not_body_text_however_spaced():
+    # The 落款 under the last paragraph: glued to it, after a blank line, or after several.
+    body = "一、主要工作\n\n全年开展劳动竞赛12项，参赛职工3000人次。\n"
+    for gap in ("", "\n", "\n\n\n"):
+        for date in ("2025年12月18日", "二〇二五年十二月十八日"):
+            doc = parse_text(f"{body}{gap}青禾县总工会\n{date}\n")
+            passages = [p.text for a in doc.articles for s in a.sections for p in s.passages]
+            assert passages == ["全年开展劳动竞赛12项，参赛职工3000人次。"], (gap, date)
+
+
+def test_a_unit_name_without_a_date_under_it_stays_text():
+    doc = parse_text("一、主要工作\n\n全年开展劳动竞赛12项。\n\n青禾县总工会\n\n下一段还有正文，说明工作情况。\n")
+    kept = "".join(s.heading + "".join(p.text for p in s.passages) for a in doc.articles for s in a.sections)
+    assert "青禾县总工会" in kept  # a heading or text, never dropped
