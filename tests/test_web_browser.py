@@ -96,10 +96,10 @@ def test_clerk_path(server, browser, tmp_path):
     wait(browser, lambda d: "新加入" in d.find_element(By.ID, "drop-log").text)
     shot(browser, "1-library-upload")
     wait(browser, lambda d: report.name in d.find_element(By.ID, "corpus-table").text)
-    browser.find_element(By.LINK_TEXT, browser.find_element(
-        By.XPATH, f"//tr[td[contains(., '{report.name}')]]/td[1]/a").text).click()
+    browser.find_element(By.XPATH, f"//tr[td[contains(., '{report.name}')]]/td[1]/a").click()
     wait(browser, ec.presence_of_element_located((By.ID, "sections")))
-    assert "〈" in browser.find_element(By.CSS_SELECTOR, ".outline").text
+    assert browser.find_element(By.CSS_SELECTOR, "#sections").text.startswith(report.name)
+    assert "〈维权服务〉" in browser.find_element(By.CSS_SELECTOR, ".outline").text
     shot(browser, "2-library-sections")
 
     # 找参考: 送温暖 in 维权服务, highlighted, with its source.
@@ -151,6 +151,7 @@ def test_clerk_path(server, browser, tmp_path):
     heading = wait(browser, lambda d: [h for h in d.find_elements(By.TAG_NAME, "h2") if "初稿.docx" in h.text], 300)
     assert "问题" in heading[0].text
     assert browser.find_elements(By.CSS_SELECTOR, ".para")
+    assert browser.find_element(By.CSS_SELECTOR, ".ptext.heading").text.endswith("青禾县总工会2025年工作总结")
     shot(browser, "6-check")
 
     # A bad upload is a message in the page.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import logging
 import threading
 from pathlib import Path
 
@@ -33,6 +34,8 @@ def serve(port: int, host: str, open_browser: bool, max_upload: int, corpus_dir:
     from ..web import create_app
     from ..web.app import is_loopback
 
+    # waitress warns "Task queue depth is N" whenever all threads are busy for a moment.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     app = create_app(corpus_dir, host=host, max_upload_mb=max_upload)
     try:
         server = create_server(app, host=host, port=port, threads=8, ident="drafter")

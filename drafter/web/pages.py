@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 
 from ..errors import DrafterError
@@ -9,6 +11,7 @@ from .api import DOCX_MIME, _attachment, figures_upload, upload, yaml_text
 from .form import empty_form, form_from_request, form_yaml, validate
 
 pages = Blueprint("pages", __name__)
+_HEADING = re.compile(r"^(#{1,6}) (.*)$", re.S)
 
 
 def _nav(active: str, **context):
@@ -125,8 +128,10 @@ def check():
     for f in findings:
         by_para.setdefault(f["paragraph"] or 0, []).append(f)
     token = g.workspace.keep_download("修订稿.docx", DOCX_MIME, fixed) if fixed is not None else None
+    # The readers mark Word headings as Markdown (# …): shown as headings, not as hashes.
+    shown = [(len(m[1]), m[2]) if (m := _HEADING.match(p)) else (0, p) for p in paragraphs]
     return _nav("check", error=None, result={
-        "name": name, "paragraphs": paragraphs, "by_para": by_para, "count": len(findings),
+        "name": name, "paragraphs": shown, "by_para": by_para, "count": len(findings),
         "labels": TYPE_LABELS, "token": token})
 
 
