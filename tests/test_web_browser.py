@@ -75,9 +75,12 @@ def shot(driver, name: str) -> None:
 
 
 def wait(driver, condition, seconds: float = 120):
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, seconds).until(condition)
+    # The library page reloads itself after an upload: elements may go stale while polled.
+    ignored = (NoSuchElementException, StaleElementReferenceException)
+    return WebDriverWait(driver, seconds, ignored_exceptions=ignored).until(condition)
 
 
 def test_clerk_path(server, browser, tmp_path):
