@@ -160,11 +160,16 @@ def test_api_ingest_lists_and_removes(dirs, tmp_path):
     text = "青禾县总工会2024年工作总结\n\n一、思想引领\n\n我们组织职工开展送温暖活动，走访困难职工120户。\n".encode()
     r = client.post("/api/ingest?index=0", data={"file": [(io.BytesIO(text), "../../青禾.txt"),
                                                           (io.BytesIO(b"x"), "说明.exe")]})
-    assert r.status_code == 207
+    assert r.status_code == 200
     out = r.get_json()
     stored = data / "uploads" / "青禾.txt"
     assert out["added"] == [str(stored)] and stored.read_bytes() == text
-    assert out["failed"][0]["file"] == "说明.exe" and "不是可读取的文件类型" in out["failed"][0]["reason"]
+    assert out["skipped"] == [{"file": "说明.exe", "reason": "不是可读取的报告文件类型（.exe；可读取 "
+                                                          + out["skipped"][0]["reason"].split("可读取 ")[1]}]
+    assert out["failed"] == []
+    bad = client.post("/api/ingest?index=0", data=upload(name="坏.docx", data=b"not a zip")).get_json()
+    assert bad["failed"][0]["file"].endswith("坏.docx") and bad["added"] == []
+    assert not (data / "uploads" / "坏.docx").exists()
     assert not (tmp_path / "青禾.txt").exists()
     listed = client.get("/api/corpus").get_json()
     assert any(a["file"] == "青禾.txt" and not a["embedded"] for a in listed["articles"])
@@ -172,12 +177,14 @@ def test_api_ingest_lists_and_removes(dirs, tmp_path):
     assert hits and hits[0]["file"] == "青禾.txt"
     # the same upload again: unchanged
     again = client.post("/api/ingest?index=0", data=upload(name="青禾.txt", data=text)).get_json()
+    assert client.post("/api/ingest?index=0", data=upload(name="坏.docx", data=b"x")).status_code == 207
     assert again["unchanged"] == [str(stored)]
     page = client.get("/library", query_string={"file": "青禾.txt"}).get_data(as_text=True)
     assert "青禾.txt 被读成的样子" in page and "〈思想引领〉" in page
     r = client.post("/api/corpus/remove", data={"name": "青禾.txt"})
     assert r.get_json() == {"removed": [str(stored)], "not_found": []}
     assert not any(a["file"] == "青禾.txt" for a in client.get("/api/corpus").get_json()["articles"])
+    assert not stored.exists()
     r = client.post("/api/corpus/remove", data={"name": "青禾.txt"})
     assert r.status_code == 404 and r.get_json()["not_found"] == ["青禾.txt"]
 

@@ -99,6 +99,18 @@ def test_clerk_path(server, browser, tmp_path):
     wait(browser, lambda d: "新加入" in d.find_element(By.ID, "drop-log").text)
     shot(browser, "1-library-upload")
     wait(browser, lambda d: report.name in d.find_element(By.ID, "corpus-table").text)
+    # A folder: its reports go in, anything else is named and skipped.
+    folder = tmp_path / "往年报告"
+    folder.mkdir()
+    (folder / "菏泽纪实.txt").write_bytes((ROOT / "corpus" / "003_538a83465ddcf2c0.txt").read_bytes() + "\n附记。\n".encode())
+    (folder / "合影.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a photo")
+    picker = browser.find_element(By.ID, "folder-input")
+    browser.execute_script("arguments[0].hidden = false;", picker)
+    picker.send_keys(str(folder))
+    wait(browser, lambda d: "跳过：合影.jpg" in d.find_element(By.ID, "drop-log").text
+         and "新加入：菏泽纪实.txt" in d.find_element(By.ID, "drop-log").text)
+    shot(browser, "1b-library-folder")
+    wait(browser, lambda d: "菏泽纪实.txt" in d.find_element(By.ID, "corpus-table").text)
     browser.find_element(By.XPATH, f"//tr[td[contains(., '{report.name}')]]/td[1]/a").click()
     wait(browser, ec.presence_of_element_located((By.ID, "sections")))
     assert browser.find_element(By.CSS_SELECTOR, "#sections").text.startswith(report.name)

@@ -14,6 +14,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from ..errors import DrafterError
+from ..fsutil import printable
 from ..read import SUFFIXES
 
 MAX_NAME_CHARS = 120
@@ -104,6 +105,9 @@ class Workspace:
         report = IngestReport()
         paths = []
         for storage in storages:
+            if Path(storage.filename or "").suffix.lower() not in SUFFIXES:
+                report.skipped.append(storage.filename or "")  # as `ingest` skips a folder's other files
+                continue
             try:
                 paths.append(self.save_upload(storage))
             except DrafterError as exc:
@@ -112,6 +116,10 @@ class Workspace:
         if paths:
             corpus.ingest_files(paths, report)
             corpus.tidy()
+            failed = {f for f, _ in report.failed}
+            for path in paths:  # a file that could not be read is not kept either
+                if str(path) in failed or printable(path) in failed:
+                    path.unlink(missing_ok=True)
         self.forget_retriever()
         out = ingest_json(report, corpus)
         if index and (report.added or report.replaced):
@@ -126,6 +134,11 @@ class Workspace:
 
         removed, unknown = self.corpus().remove(list(names))
         self.forget_retriever()
+        uploads = self.upload_dir.resolve()
+        for source in removed:  # the copy this page uploaded goes too; other files are the user's
+            path = Path(source)
+            if path.parent.resolve() == uploads:
+                path.unlink(missing_ok=True)
         return removed_json(removed, unknown)
 
     def document_sections(self, name: str) -> dict:

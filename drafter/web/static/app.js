@@ -60,8 +60,38 @@
   ["dragleave", "drop"].forEach(function (t) {
     drop.addEventListener(t, function (e) { e.preventDefault(); drop.classList.remove("over"); });
   });
-  drop.addEventListener("drop", function (e) { upload(Array.prototype.slice.call(e.dataTransfer.files)); });
-  input.addEventListener("change", function () { upload(Array.prototype.slice.call(input.files)); input.value = ""; });
+  drop.addEventListener("drop", function (e) {
+    var items = e.dataTransfer.items;
+    var entries = [];
+    for (var i = 0; items && i < items.length; i++) {
+      var entry = items[i].webkitGetAsEntry && items[i].webkitGetAsEntry();
+      if (entry) { entries.push(entry); }
+    }
+    if (!entries.length) { upload(Array.prototype.slice.call(e.dataTransfer.files)); return; }
+    var files = [];
+    Promise.all(entries.map(function (en) { return walk(en, files); })).then(function () { upload(files); });
+  });
+  [input, document.getElementById("folder-input")].forEach(function (picker) {
+    picker.addEventListener("change", function () { upload(Array.prototype.slice.call(picker.files)); picker.value = ""; });
+  });
+
+  // A dropped folder: every file in it and its subfolders (the server names and skips the
+  // files that are not reports, as `drafter ingest 文件夹/` does).
+  function walk(entry, out) {
+    if (entry.isFile) {
+      return new Promise(function (resolve) { entry.file(function (f) { out.push(f); resolve(); }, resolve); });
+    }
+    var reader = entry.createReader();
+    return new Promise(function (resolve) {
+      var batch = function () {
+        reader.readEntries(function (list) {
+          if (!list.length) { resolve(); return; }
+          Promise.all(list.map(function (en) { return walk(en, out); })).then(batch);
+        }, resolve);
+      };
+      batch();
+    });
+  }
 
   function say(text, cls) {
     var li = document.createElement("li");
@@ -97,7 +127,7 @@
         else if (out.error) { say(file.name + "：" + out.error, "bad"); }
         else {
           (out.failed || []).forEach(function (f) { say("失败：" + f.file + "：" + f.reason, "bad"); });
-          (out.skipped || []).forEach(function (f) { say("跳过：" + f.file + "：" + f.reason, "bad"); });
+          (out.skipped || []).forEach(function (f) { say("跳过：" + f.file + "：" + f.reason); });
           if (out.added.length) { say("新加入：" + file.name, "ok"); changed = true; }
           if (out.replaced.length) { say("已更新：" + file.name, "ok"); changed = true; }
           if (out.unchanged.length) { say("未变化（已在资料库中）：" + file.name); }
