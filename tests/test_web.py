@@ -386,3 +386,14 @@ def test_oversized_upload_is_413(tmp_path):
 
 def test_default_upload_cap_is_50_mb(app):
     assert app.config["MAX_CONTENT_LENGTH"] == 50 * 1024 * 1024
+
+
+def test_generated_files_kept_in_memory_are_bounded(tmp_path, monkeypatch):
+    from drafter.web import service
+
+    ws = service.Workspace(tmp_path / "c", tmp_path / "d")
+    monkeypatch.setattr(service, "MAX_DOWNLOAD_BYTES", 1000)
+    tokens = [ws.keep_download(f"{i}.docx", DOCX_MIME, b"x" * 400) for i in range(5)]
+    assert [ws.download(t) is not None for t in tokens] == [False, False, False, True, True]
+    tokens = [ws.keep_download(f"{i}.docx", DOCX_MIME, b"x") for i in range(service.MAX_DOWNLOADS + 3)]
+    assert sum(ws.download(t) is not None for t in tokens) == service.MAX_DOWNLOADS

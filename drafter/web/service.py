@@ -20,6 +20,7 @@ from ..read import SUFFIXES
 MAX_NAME_CHARS = 120
 # Files the draft and check pages made, kept in memory for their download link.
 MAX_DOWNLOADS = 32
+MAX_DOWNLOAD_BYTES = 256 * 1024 * 1024
 _BAD_NAME_CHARS = set('<>:"|?*\\/')
 
 
@@ -78,8 +79,10 @@ class Workspace:
         token = secrets.token_urlsafe(16)
         with self._lock:
             self._downloads[token] = (filename, mimetype, data)
-            while len(self._downloads) > MAX_DOWNLOADS:
-                self._downloads.popitem(last=False)
+            while len(self._downloads) > 1 and (
+                    len(self._downloads) > MAX_DOWNLOADS
+                    or sum(len(d) for _, _, d in self._downloads.values()) > MAX_DOWNLOAD_BYTES):
+                self._downloads.popitem(last=False)  # oldest first: its link then says 没有这个页面
         return token
 
     def download(self, token: str) -> tuple[str, str, bytes] | None:
