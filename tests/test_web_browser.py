@@ -144,6 +144,19 @@ def test_clerk_path(server, browser, tmp_path):
             element.clear()
             element.send_keys(value)
     shot(browser, "4-draft-form")
+    # A mistake first: the message stands next to its field, and what was typed stays.
+    year = browser.find_element(By.NAME, "年份")
+    year.clear()
+    year.send_keys("二〇二五")
+    browser.find_element(By.ID, "draft-submit").click()
+    wait(browser, ec.presence_of_element_located((By.ID, "page-error")))
+    label = browser.find_element(By.XPATH, "//input[@name='年份']/..")
+    assert "应为四位数的年份" in label.find_element(By.CLASS_NAME, "field-error").text
+    assert browser.find_element(By.NAME, "维权服务.数据[4].项目").get_attribute("value") == "建成户外劳动者服务站点"
+    shot(browser, "4b-draft-field-error")
+    year = browser.find_element(By.NAME, "年份")
+    year.clear()
+    year.send_keys("2025")
     browser.find_element(By.ID, "draft-submit").click()
     link = wait(browser, ec.presence_of_element_located((By.ID, "draft-download")), 300)
     assert "青禾县总工会" in browser.find_element(By.ID, "draft-preview").text
