@@ -106,12 +106,12 @@ def draft():
     result, data = g.workspace.draft(figures, fmt, int(refs))
     mime = DOCX_MIME if fmt == "docx" else "text/markdown; charset=utf-8"
     resp = Response(data, mimetype=mime)
-    resp.headers["Content-Disposition"] = _attachment(f"初稿.{fmt}")
+    resp.headers["Content-Disposition"] = attachment(f"初稿.{fmt}")
     resp.headers["X-Drafter-Missing"] = str(len(result.missing))
     return resp
 
 
-def _attachment(filename: str) -> str:
+def attachment(filename: str) -> str:
     from urllib.parse import quote
 
     return f"attachment; filename=\"draft{filename[filename.rfind('.'):]}\"; filename*=UTF-8''{quote(filename)}"

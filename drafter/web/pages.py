@@ -7,7 +7,7 @@ import re
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 
 from ..errors import DrafterError
-from .api import DOCX_MIME, _attachment, figures_upload, upload, yaml_text
+from .api import DOCX_MIME, attachment, figures_upload, upload
 from .form import empty_form, form_from_request, form_yaml, validate
 
 pages = Blueprint("pages", __name__)
@@ -142,7 +142,7 @@ def download(token: str):
         abort(404)
     filename, mime, data = found
     resp = Response(data, mimetype=mime)
-    resp.headers["Content-Disposition"] = _attachment(filename)
+    resp.headers["Content-Disposition"] = attachment(filename)
     return resp
 
 
