@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import urllib.request
 
 from click.testing import CliRunner
@@ -66,3 +67,23 @@ def test_serve_port_in_use_is_a_message():
 
 def test_serve_listed_in_help():
     assert "启动本机网页版" in CliRunner().invoke(main, ["--help"]).output
+
+
+def test_serve_open_starts_the_browser(_isolated_home, tmp_path):
+    opened = tmp_path / "opened.txt"
+    # webbrowser runs $BROWSER with the address in place of %s: a stand-in that notes it.
+    browser = f"{sys.executable} -c \"import sys; open(sys.argv[1], 'w').write(sys.argv[2])\" {opened} %s"
+    proc = subprocess.Popen([sys.executable, "-m", "drafter.cli", "serve", "--port", "0", "--open"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "DRAFTER_HOME": str(_isolated_home), "BROWSER": browser,
+                                 "PYTHONUNBUFFERED": "1"})
+    try:
+        url = address(proc)
+        deadline = time.time() + 30
+        while not opened.exists() and time.time() < deadline:
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert opened.read_text() == url
