@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "draft": ("drafter.cli.draft_cmds", "draft", "用 YAML 中的数据生成 Word 初稿"),
     "check": ("drafter.cli.check_cmds", "check", "检查稿子：提法错误、非本单位数字、照抄旧稿、缺章节"),
     "format": ("drafter.cli.format_cmds", "format_cmd", "一键排版：把手工录入的 Word 稿子排成公文版式，不改文字"),
+    "serve": ("drafter.cli.serve_cmds", "serve", "启动本机网页版（资料库、找参考、写初稿、查稿子）"),
 }
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}

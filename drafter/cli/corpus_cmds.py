@@ -31,6 +31,75 @@ def _skip_reason(path: str) -> str:
     return f"不是可读取的报告文件类型（{suffix or '无扩展名'}；可读取 {'、'.join(sorted(SUFFIXES))}）"
 
 
+# The --json shapes, shared with the web API (drafter.web).
+
+
+def ingest_json(report, corpus) -> dict:
+    return {**asdict(report), "failed": [{"file": f, "reason": r} for f, r in report.failed],
+            "skipped": [{"file": f, "reason": _skip_reason(f)} for f in report.skipped],
+            "corpus": printable(corpus.dir)}
+
+
+def sections_json(file, doc) -> dict:
+    return {
+        "file": printable(file),
+        "encoding": doc.encoding,
+        "ocr": is_ocr(doc.encoding),
+        "articles": [
+            {
+                "title": a.title,
+                "subtitle": a.subtitle,
+                "org": a.org,
+                "year": a.year,
+                "kind": a.kind,
+                "sections": [
+                    {
+                        "heading": s.heading,
+                        "level": s.level,
+                        "line": s.line,
+                        "chapters": s.chapters,
+                        "passages": [{"text": p.text, "chapters": p.chapters} for p in s.passages],
+                    }
+                    for s in a.sections
+                ],
+            }
+            for a in doc.articles
+        ],
+    }
+
+
+def corpus_rows(docs) -> list[dict]:
+    """One row per article of each document, as `drafter corpus --json` lists them."""
+    rows = []
+    for d in docs:
+        for a in d.articles:
+            rows.append(
+                {
+                    "file": d.name,
+                    "source": "内置" if d.embedded else printable(d.path),
+                    "embedded": d.embedded,
+                    "ocr": is_ocr(d.encoding),
+                    "title": a.title or d.name,
+                    "org": a.org,
+                    "year": a.year,
+                    "kind": a.kind,
+                    "sections": sum(1 for s in a.sections if s.level >= 1),
+                    "chars": a.chars,
+                }
+            )
+    return rows
+
+
+def corpus_json(corpus, docs=None, rows=None) -> dict:
+    docs = corpus.documents if docs is None else docs
+    rows = corpus_rows(docs) if rows is None else rows
+    return {"corpus": printable(corpus.dir), "documents": len(docs), "articles": rows}
+
+
+def removed_json(removed: list[str], unknown: list[str]) -> dict:
+    return {"removed": removed, "not_found": unknown}
+
+
 @click.command("ingest")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--no-index", is_flag=True, help="加入后不立即更新检索索引（下次检索时会自动更新）。")
@@ -72,9 +141,7 @@ def ingest(paths: tuple[Path, ...], no_index: bool, corpus_dir: Path | None, as_
             index_error = exc  # the documents are in: report them first
 
     if as_json:
-        echo_json({**asdict(report), "failed": [{"file": f, "reason": r} for f, r in report.failed],
-                   "skipped": [{"file": f, "reason": _skip_reason(f)} for f in report.skipped],
-                   "corpus": printable(corpus.dir)})
+        echo_json(ingest_json(report, corpus))
     else:
         for f in report.skipped:
             click.echo(f"跳过：{f}：{_skip_reason(f)}", err=True)
@@ -102,33 +169,7 @@ def sections(file: Path, as_json: bool) -> None:
     _ocr_progress()
     doc = parse_file(file)
     if as_json:
-        echo_json(
-            {
-                "file": printable(file),
-                "encoding": doc.encoding,
-                "ocr": is_ocr(doc.encoding),
-                "articles": [
-                    {
-                        "title": a.title,
-                        "subtitle": a.subtitle,
-                        "org": a.org,
-                        "year": a.year,
-                        "kind": a.kind,
-                        "sections": [
-                            {
-                                "heading": s.heading,
-                                "level": s.level,
-                                "line": s.line,
-                                "chapters": s.chapters,
-                                "passages": [{"text": p.text, "chapters": p.chapters} for p in s.passages],
-                            }
-                            for s in a.sections
-                        ],
-                    }
-                    for a in doc.articles
-                ],
-            }
-        )
+        echo_json(sections_json(file, doc))
         return
     click.echo(f"{printable(file)}（编码：{doc.encoding}）：{len(doc.articles)} 篇文章，{doc.chars} 字")
     if is_ocr(doc.encoding):
@@ -169,7 +210,7 @@ def corpus_cmd(remove: tuple[str, ...], check: bool, corpus_dir: Path | None, as
     if remove:
         removed, unknown = corpus.remove(remove)
         if as_json:
-            echo_json({"removed": removed, "not_found": unknown})
+            echo_json(removed_json(removed, unknown))
         else:
             for source in removed:
                 click.echo(f"已移除：{source}")
@@ -179,25 +220,9 @@ def corpus_cmd(remove: tuple[str, ...], check: bool, corpus_dir: Path | None, as
             sys.exit(1)
         return
     docs = corpus.documents
-    rows = []
-    for d in docs:
-        for a in d.articles:
-            rows.append(
-                {
-                    "file": d.name,
-                    "source": "内置" if d.embedded else printable(d.path),
-                    "embedded": d.embedded,
-                    "ocr": is_ocr(d.encoding),
-                    "title": a.title or d.name,
-                    "org": a.org,
-                    "year": a.year,
-                    "kind": a.kind,
-                    "sections": sum(1 for s in a.sections if s.level >= 1),
-                    "chars": a.chars,
-                }
-            )
+    rows = corpus_rows(docs)
     if as_json:
-        echo_json({"corpus": printable(corpus.dir), "documents": len(docs), "articles": rows})
+        echo_json(corpus_json(corpus, docs, rows))
         return
     user = sum(1 for d in docs if not d.embedded)
     click.echo(f"语料库：{len(docs) - user} 个内置文档，{user} 个自己加入的文档，共 {len(rows)} 篇文章（{printable(corpus.dir)}）")

@@ -14,6 +14,17 @@ from .common import corpus_option, echo_json, json_option, pad, progress
 KIND_CHOICES = {"annual": "annual", "half-year": "half-year", "five-year": "five-year", "年度": "annual", "半年": "half-year", "五年": "five-year"}
 
 
+def draft_json(result, output, fmt: str, chars: int | None) -> dict:
+    """`drafter draft --json`'s shape (also the web page's summary of a draft)."""
+    comments = [
+        {"draft_heading": result.blocks[i].full_text, **s.to_json()}
+        for i, hits in sorted(result.comments.items()) for s in hits
+    ]
+    return {"output": str(output), "format": fmt, "comments": sum(len(v) for v in result.comments.values()),
+            "references": comments, "missing": result.missing, "notes": result.notes,
+            "chars": chars, "lengths": [s.to_json() for s in result.lengths]}
+
+
 @click.command("init")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
@@ -108,13 +119,7 @@ def draft(file: Path, output: Path | None, fmt: str | None, template: Path | Non
 
     n_refs = sum(len(v) for v in result.comments.values())
     if as_json:
-        comments = [
-            {"draft_heading": result.blocks[i].full_text, **s.to_json()}
-            for i, hits in sorted(result.comments.items()) for s in hits
-        ]
-        echo_json({"output": str(output), "format": fmt, "comments": n_refs, "references": comments,
-                   "missing": result.missing, "notes": result.notes,
-                   "chars": chars, "lengths": [s.to_json() for s in result.lengths]})
+        echo_json(draft_json(result, output, fmt, chars))
         return
     for note in result.notes:
         click.echo(f"提示：{note}", err=True)

@@ -33,6 +33,18 @@ def _positive_int(text: str, what: str) -> int:
     return value
 
 
+def search_filters(k_text: str, chapter: str | None, year_text: str | None, kind: str | None):
+    """The search options as typed (CLI or web form) -> (k, chapter, year, kind), or a DrafterError."""
+    from ..model import KIND_LABELS, resolve_chapter, resolve_kind
+
+    k = _positive_int(k_text, "结果条数 -k ")
+    year = _positive_int(year_text, "年份 --year ") if year_text is not None else None
+    chapter = resolve_chapter(chapter) if chapter else None
+    if kind:  # the names kinds are shown by (五年综述, 工作汇报) are accepted too
+        kind = resolve_kind({label: code for code, label in KIND_LABELS.items()}.get(kind.strip(), kind))
+    return k, chapter, year, kind
+
+
 def _retriever(corpus_dir: Path | None, **options):
     from ..corpus import Corpus
     from ..search import Retriever
@@ -152,14 +164,9 @@ def search(
         drafter search 劳模创新工作室 -c 建功 -k 5 --json
         drafter search 工会的钱怎么管 --thesaurus 我的词表.txt
     """
-    from ..model import KIND_LABELS, resolve_chapter, resolve_kind
     from ..thesaurus import Thesaurus
 
-    k = _positive_int(k_text, "结果条数 -k ")
-    year = _positive_int(year_text, "年份 --year ") if year_text is not None else None
-    chapter = resolve_chapter(chapter) if chapter else None
-    if kind:  # the names kinds are shown by (五年综述, 工作汇报) are accepted too
-        kind = resolve_kind({label: code for code, label in KIND_LABELS.items()}.get(kind.strip(), kind))
+    k, chapter, year, kind = search_filters(k_text, chapter, year_text, kind)
     options = {"thesaurus": None} if no_expand else {}
     if thesaurus_files and not no_expand:
         options["thesaurus"] = Thesaurus.load(thesaurus_files)
