@@ -19,6 +19,7 @@ from typing import Callable, Iterable, Iterator
 
 from . import limits
 from .errors import InputFileError
+from .text import HAN
 
 INSTALL_LIBREOFFICE = "sudo apt-get install libreoffice-writer（Windows/macOS 请安装 LibreOffice）"
 INSTALL_TESSERACT = "sudo apt-get install tesseract-ocr tesseract-ocr-chi-sim poppler-utils"
@@ -151,7 +152,7 @@ def ocr_available() -> str | None:
     return None
 
 
-_WIDE = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’"
+_WIDE = rf"\u3000-\u303f{HAN}\uff00-\uffef“”‘’"
 # Tesseract puts spaces between Chinese characters and around digits: none belong there.
 _CJK_GAP = re.compile(rf"(?<=[{_WIDE}])[ \t]+(?=[{_WIDE}0-9])|(?<=[0-9])[ \t]+(?=[{_WIDE}])")
 

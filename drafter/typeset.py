@@ -34,8 +34,9 @@ from .docx_writer import Styler
 from .errors import DrafterError, InputFileError
 from .fsutil import atomic_write_bytes, check_can_write
 from .profile import Profile, load_profile
+from .text import CN_NUM
 
-_CN = "一二三四五六七八九十百零〇"
+_CN = CN_NUM + "百零〇"  # 一百、 and dates written 二〇二五年
 HEADING_PATTERNS = (
     ("h1", re.compile(rf"^\s*[{_CN}]+\s*[、.．]")),
     ("h2", re.compile(rf"^\s*[（(]\s*[{_CN}]+\s*[）)]")),

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
-from ..text import NUMBER_SCALE
+from ..text import LEVEL_PATTERNS, NUMBER_SCALE
 
 NUM_RE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?")
 # Calendar positions are not figures: 2025年, 2021—2025年, 5月, 20日.
 CALENDAR_RE = re.compile(r"(?:19|20)\d{2}(?=\s*(?:年|—|－|-|～|~|至))|\d{1,2}(?=\s*(?:月|日|号))")
-_LEADING_NUMBER = re.compile(r"^\s*(?:#+\s*)?(?:\d{1,2}[.．、](?!\d)|[（(]\d{1,2}[）)])")
+# A heading number in digits (1. / （1）, text.LEVEL_PATTERNS) is not a figure.
+_LEADING_NUMBER = re.compile(r"^\s*(?:#+\s*)?(?:" + "|".join(p for level, p in LEVEL_PATTERNS if level >= 3) + ")")
 
 
 def _allowed(value: float, decimals: int, allowed: set[float], rounded: bool) -> bool:

@@ -8,9 +8,8 @@ from pathlib import Path
 
 from ..clean import tidy_body
 from ..errors import DrafterError
-from ..text import CLOSERS, HAN, TERMINAL, ends_sentence, numbered_level
+from ..text import CLOSERS, TERMINAL, ends_sentence, numbered_level
 
-CJK = HAN
 # A first line ending like this is a whole paragraph (the text is not hard-wrapped).
 _LINE_END = tuple(TERMINAL + CLOSERS + "；：;:")
 _HASHES = re.compile(r"^\s*(#{1,6})\s*")
