@@ -2,10 +2,10 @@
 
 One place for: the Han character ranges, ASCII → full-width punctuation, sentence
 ends and sentence splitting, heading-number patterns and their levels, the 一是/二是
-points, traditional → simplified conversion (zhconv) with pinyin left in brackets
-removed, and the entry point to the configured jieba tokenizer. Reading, cleaning,
-segmentation, classification and the phrasing bank import these, so a draft and the
-corpus are read by the same rules.
+points, 万/亿 (NUMBER_SCALE), traditional → simplified conversion (zhconv) with pinyin left
+in brackets removed, and the entry point to the configured jieba tokenizer. Reading,
+cleaning, segmentation, classification, the phrasing bank, numbers, the figures file and
+the draft check import these, so a draft and the corpus are read by the same rules.
 """
 
 from __future__ import annotations
