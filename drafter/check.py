@@ -37,6 +37,7 @@ from .checks.timeliness import report_years, timeliness_hits
 from .checks.usage import usage_hits
 from .formulations import FormulationMatcher
 from .phrases import sentences
+from .text import NUMBER_SCALE
 
 
 def check_paragraphs(
@@ -98,7 +99,8 @@ def check_paragraphs(
                                      "核对这个数字；如确为本单位数据，请补进数据文件。", rule="foreign-number"))
         if figures is not None and on("number", "misplaced-number"):
             for m, owner, named in misplaced_numbers(para, figures):
-                right = named.value / 10_000 if para[m.end() : m.end() + 1] == "万" and named.value >= 10_000 else named.value
+                scale = NUMBER_SCALE.get(para[m.end() : m.end() + 1], 1)  # 2.3万 written for 23000
+                right = named.value / scale if named.value >= scale else named.value
                 found.append(Finding("number", n, around(para, m.start(), m.end()),
                                      f"数字“{m.group()}”是数据文件中“{owner.item}”的数字，这里写的却是“{named.item}”"
                                      f"（数据文件中为 {_fmt(named.value)}{named.unit}）。",

@@ -25,8 +25,9 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-# Spaces inside Chinese text: between CJK/digits/full-width punctuation they are layout, not meaning.
-_INNER_SPACE = re.compile(rf"(?<=[{CJK}\d%，。；：、“”）（《》])[ \u3000]+(?=[{CJK}\d“”（《])")
+# Spaces inside Chinese text: between CJK/digits/full-width punctuation they are layout, not meaning
+# (a space before 。 or ， too). The check reads drafts by the same rule.
+_INNER_SPACE = re.compile(rf"(?<=[{CJK}\d%，。；：、“”）（《》])[ \u3000]+(?=[{CJK}\d“”（《，。；：、）》])")
 
 
 def tidy_body(text: str) -> str:

@@ -19,6 +19,7 @@ from typing import Callable, Iterable, Iterator
 
 from . import limits
 from .errors import InputFileError
+from .text import HAN
 
 INSTALL_LIBREOFFICE = "sudo apt-get install libreoffice-writer（Windows/macOS 请安装 LibreOffice）"
 INSTALL_TESSERACT = "sudo apt-get install tesseract-ocr tesseract-ocr-chi-sim poppler-utils"
@@ -51,30 +52,44 @@ def run_tool(cmd: list[str], timeout: float, env: dict[str, str] | None = None) 
     return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
-def to_docx(path: Path, data: bytes, timeout: float | None = None) -> bytes:
-    """The bytes of a .docx LibreOffice makes from a .doc/.wps/.rtf (given as ``data``)."""
+def soffice_convert(data: bytes, suffix: str, target: str, timeout: float, options: Iterable[str] = ()) -> bytes | None:
+    """The bytes LibreOffice makes from ``data`` (a file ending in ``suffix``) converted to
+    ``target`` ("pdf", "docx:MS Word 2007 XML"); None when it made nothing. Reading, ``format``
+    and PDF output all convert here: a copy in a temporary folder, a throwaway profile (no
+    clash with a running LibreOffice), killed with its children after ``timeout`` seconds.
+
+    Raises FileNotFoundError without LibreOffice, subprocess.TimeoutExpired past the limit and
+    OSError when it cannot start: each caller says so in its own words."""
     exe = soffice()
     if exe is None:
         raise FileNotFoundError("soffice")
-    timeout = timeout or limits.CONVERT_SECONDS
-    with tempfile.TemporaryDirectory(prefix="drafter-convert-") as tmp:
-        src = Path(tmp) / ("source" + path.suffix.lower())
+    with tempfile.TemporaryDirectory(prefix="drafter-soffice-") as tmp:
+        src = Path(tmp) / ("source" + suffix)
         src.write_bytes(data)  # a copy: the user's file is never opened by another program
-        profile = Path(tmp) / "profile"  # own profile: no clash with a running LibreOffice
-        cmd = [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-               *_input_filter(data), "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(Path(tmp) / "out"), str(src)]
-        try:
-            run_tool(cmd, timeout)
-        except subprocess.TimeoutExpired:
-            raise InputFileError(
-                str(path), f"LibreOffice 转换超时（超过 {timeout:g} 秒未完成），已放弃；文件可能损坏，"
-                "请在 Word/WPS 中打开并另存为 .docx，或设置环境变量 DRAFTER_CONVERT_SECONDS 延长时限"
-            ) from None
-        out = Path(tmp) / "out" / "source.docx"
+        profile = Path(tmp) / "profile"
+        out_dir = Path(tmp) / "out"
+        run_tool([exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", *options,
+                  "--convert-to", target, "--outdir", str(out_dir), str(src)], timeout)
+        out = out_dir / ("source." + target.split(":")[0])
         if not out.is_file() or out.stat().st_size == 0:
-            raise InputFileError(str(path), "LibreOffice 无法打开此文件（文件损坏或不是 Word/WPS 文档）；"
-                                            "请在 Word/WPS 中打开并另存为 .docx")
+            return None
         return out.read_bytes()
+
+
+def to_docx(path: Path, data: bytes, timeout: float | None = None) -> bytes:
+    """The bytes of a .docx LibreOffice makes from a .doc/.wps/.rtf (given as ``data``)."""
+    timeout = timeout or limits.CONVERT_SECONDS
+    try:
+        out = soffice_convert(data, path.suffix.lower(), "docx:MS Word 2007 XML", timeout, _input_filter(data))
+    except subprocess.TimeoutExpired:
+        raise InputFileError(
+            str(path), f"LibreOffice 转换超时（超过 {timeout:g} 秒未完成），已放弃；文件可能损坏，"
+            "请在 Word/WPS 中打开并另存为 .docx，或设置环境变量 DRAFTER_CONVERT_SECONDS 延长时限"
+        ) from None
+    if out is None:
+        raise InputFileError(str(path), "LibreOffice 无法打开此文件（文件损坏或不是 Word/WPS 文档）；"
+                                        "请在 Word/WPS 中打开并另存为 .docx")
+    return out
 
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -137,7 +152,7 @@ def ocr_available() -> str | None:
     return None
 
 
-_WIDE = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’"
+_WIDE = rf"\u3000-\u303f{HAN}\uff00-\uffef“”‘’"
 # Tesseract puts spaces between Chinese characters and around digits: none belong there.
 _CJK_GAP = re.compile(rf"(?<=[{_WIDE}])[ \t]+(?=[{_WIDE}0-9])|(?<=[0-9])[ \t]+(?=[{_WIDE}])")
 

@@ -19,13 +19,14 @@ from functools import lru_cache
 
 from .errors import DrafterError
 from .resources import data_dir
+from .text import CN_NUM
 
 BODIES = ("party_congress", "party_plenum", "union_congress")
 # What may stand between 中国工会/全总 and a bare 十八大 that still belongs to it:
 # more congress numbers of a list (中国工会十七大、十八大).
 _UNION_MARKERS = ("中国工会", "全总", "工会")
 _UNION_GAP = re.compile(r"[一二三四五六七八九十大第次、和及与]*")
-_NUMERALS = "一二三四五六七八九十"
+_NUMERALS = CN_NUM
 # 二十届二中、三中、四中全会: one term, several plenums.
 _PLENUM_LIST = re.compile(r"([一二三四五六七八九十]+)届((?:[一二三四五六七]中、?)+)全会")
 

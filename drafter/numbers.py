@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
+from .text import NUMBER_SCALE
+
 CN_DIGITS = "零一二三四五六七八九"
 
 # Written before the number (近300人) or after it (320余场, 3000多人).
@@ -45,12 +47,9 @@ def format_quantity(value: float | int, unit: str = "", approx: str = "") -> str
     """
     if unit in ("%", "％"):
         num, scale = plain(value, 1), ""
-    elif abs(value) >= 100_000_000:
-        num, scale = plain(value / 100_000_000), "亿"
-    elif abs(value) >= 10_000:
-        num, scale = plain(value / 10_000), "万"
     else:
-        num, scale = plain(value), ""
+        scale = next((s for s in ("亿", "万") if abs(value) >= NUMBER_SCALE[s]), "")
+        num = plain(value / NUMBER_SCALE[scale]) if scale else plain(value)
     before = approx if approx in APPROX_BEFORE else ""
     after = approx if approx in APPROX_AFTER else ""
     return f"{before}{num}{scale}{after}{unit}"
@@ -103,9 +102,7 @@ def numbers_in(text: str) -> list[float]:
     for m in NUMBER_RE.finditer(text):
         v = float(m.group())
         out.append(v)
-        nxt = text[m.end() : m.end() + 1]
-        if nxt == "万":
-            out.append(round(v * 10_000, 6))
-        elif nxt == "亿":
-            out.append(round(v * 100_000_000, 6))
+        scale = NUMBER_SCALE.get(text[m.end() : m.end() + 1])
+        if scale:
+            out.append(round(v * scale, 6))
     return out

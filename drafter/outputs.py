@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 import stat
 import subprocess
-import tempfile
 from pathlib import Path
 
+from . import convert
 from .draft import Draft
 from .errors import DrafterError, WriteError
 from .fsutil import atomic_write_bytes, check_can_write
@@ -79,34 +78,26 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def find_soffice() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
+    return convert.soffice()
 
 
 def docx_to_pdf(data: bytes, timeout: float = PDF_TIMEOUT) -> bytes:
-    """Convert .docx bytes to PDF bytes with LibreOffice, in a temporary folder of its own
-    (its own user profile too, so an open LibreOffice window does not get in the way)."""
-    soffice = find_soffice()
-    if soffice is None:
+    """Convert .docx bytes to PDF bytes with LibreOffice (convert.soffice_convert: a temporary
+    folder and profile of its own, so an open LibreOffice window does not get in the way)."""
+    try:
+        pdf = convert.soffice_convert(data, ".docx", "pdf", timeout)
+    except FileNotFoundError:
         raise DrafterError(
             "生成 PDF 需要 LibreOffice，但这台电脑上没有找到（soffice）。"
             "请安装 LibreOffice 后再试，或先生成 Word 文件：-o 初稿.docx。"
-        )
-    with tempfile.TemporaryDirectory(prefix="drafter-pdf-") as tmp:
-        src = Path(tmp) / "draft.docx"
-        src.write_bytes(data)
-        profile = Path(tmp) / "profile"
-        cmd = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
-               "--outdir", tmp, str(src)]
-        try:
-            subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
-        except subprocess.TimeoutExpired:
-            raise DrafterError(f"LibreOffice 在 {timeout:.0f} 秒内没有完成 PDF 转换，已放弃。请改用 -o 初稿.docx 后手动另存为 PDF。") from None
-        except OSError as exc:
-            raise DrafterError(f"无法启动 LibreOffice（{soffice}）：{exc}。请改用 -o 初稿.docx。") from None
-        pdf = src.with_suffix(".pdf")
-        if not pdf.is_file() or pdf.stat().st_size == 0:
-            raise DrafterError("LibreOffice 没有生成 PDF 文件。请改用 -o 初稿.docx 后手动另存为 PDF。")
-        return pdf.read_bytes()
+        ) from None
+    except subprocess.TimeoutExpired:
+        raise DrafterError(f"LibreOffice 在 {timeout:.0f} 秒内没有完成 PDF 转换，已放弃。请改用 -o 初稿.docx 后手动另存为 PDF。") from None
+    except OSError as exc:
+        raise DrafterError(f"无法启动 LibreOffice（{find_soffice()}）：{exc}。请改用 -o 初稿.docx。") from None
+    if pdf is None:
+        raise DrafterError("LibreOffice 没有生成 PDF 文件。请改用 -o 初稿.docx 后手动另存为 PDF。")
+    return pdf
 
 
 def draft_bytes(draft: Draft, fmt: str, profile=None) -> bytes:

@@ -10,18 +10,18 @@ external tools (LibreOffice, antiword, Tesseract): convert; limits: limits.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import limits
 from .errors import InputFileError
+from .text import HAN_RE
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 CONVERTED_SUFFIXES = {".doc", ".wps", ".rtf"}  # through LibreOffice (antiword for .doc)
 SUFFIXES = TEXT_SUFFIXES | {".docx", ".pdf"} | CONVERTED_SUFFIXES
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+_CJK = HAN_RE
 
 
 @dataclass

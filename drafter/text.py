@@ -2,10 +2,10 @@
 
 One place for: the Han character ranges, ASCII → full-width punctuation, sentence
 ends and sentence splitting, heading-number patterns and their levels, the 一是/二是
-points, traditional → simplified conversion (zhconv) with pinyin left in brackets
-removed, and the entry point to the configured jieba tokenizer. Reading, cleaning,
-segmentation, classification and the phrasing bank import these, so a draft and the
-corpus are read by the same rules.
+points, 万/亿 (NUMBER_SCALE), traditional → simplified conversion (zhconv) with pinyin left
+in brackets removed, and the entry point to the configured jieba tokenizer. Reading,
+cleaning, segmentation, classification, the phrasing bank, numbers, the figures file and
+the draft check import these, so a draft and the corpus are read by the same rules.
 """
 
 from __future__ import annotations
@@ -36,6 +36,15 @@ SENTENCE_END = "。！？；!?;﹔"
 _SENT_RE = re.compile(f"[^{SENTENCE_END}]+[{SENTENCE_END}]*[{CLOSERS}]*")
 
 
+def punctuation_fixes(text: str) -> list[tuple[int, int, str]]:
+    """The (start, end, full-width mark) spans fix_punctuation replaces, in text order: what
+    the check's ascii-punct rule reports, so it flags exactly what normalising changes."""
+    out = [(m.start(), m.end(), ASCII_TO_FULL[m.group(1) or m.group(2)]) for m in _ASCII_PUNCT.finditer(text)]
+    for m in _PAREN.finditer(text):
+        out += [(m.start(), m.start() + 1, "（"), (m.end() - 1, m.end(), "）")]
+    return sorted(out)
+
+
 def fix_punctuation(text: str) -> str:
     """ASCII , ; : ? ! ( ) between Chinese characters made full-width (增长3.5%,达到 → 增长3.5%，达到)."""
     text = _ASCII_PUNCT.sub(lambda m: ASCII_TO_FULL[m.group(1) or m.group(2)], text)
@@ -54,8 +63,8 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENT_RE.findall(text) if s.strip()]
 
 
-# 万 and 亿 scale the number before them (23.3万人次 = 233,000). check.py and numbers.py still
-# keep their own copies; they are to import this one.
+# 万 and 亿 scale the number before them (23.3万人次 = 233,000): numbers.py, the check's number
+# rules and the figures file all read them from here. Ints, so Decimal(x) * scale stays exact.
 NUMBER_SCALE = {"万": 10_000, "亿": 100_000_000}
 
 

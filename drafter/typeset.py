@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
-import subprocess
-import tempfile
 import zipfile
 from collections import Counter
 from copy import deepcopy
@@ -31,13 +28,15 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from . import convert
 from . import docx_xml as X
 from .docx_writer import Styler
 from .errors import DrafterError, InputFileError
 from .fsutil import atomic_write_bytes, check_can_write
 from .profile import Profile, load_profile
+from .text import CN_NUM
 
-_CN = "一二三四五六七八九十百零〇"
+_CN = CN_NUM + "百零〇"  # 一百、 and dates written 二〇二五年
 HEADING_PATTERNS = (
     ("h1", re.compile(rf"^\s*[{_CN}]+\s*[、.．]")),
     ("h2", re.compile(rf"^\s*[（(]\s*[{_CN}]+\s*[）)]")),
@@ -151,7 +150,11 @@ def open_docx(path: str | Path):
     if data[:8] == _OLE:
         if "EncryptedPackage".encode("utf-16-le") in data:
             raise InputFileError(str(path), "文件设有打开密码。请在 Word/WPS 中用密码打开，取消密码后另存为 .docx 再排版")
-        data = convert_with_soffice(path)  # a .doc/.wps (whatever its name says)
+        try:  # a .doc/.wps (whatever its name says): the converter reading uses
+            data = convert.to_docx(path, data)
+        except FileNotFoundError:
+            raise InputFileError(str(path), "是旧版 .doc/.wps 格式，本机没有 LibreOffice 无法转换；"
+                                            "请在 Word/WPS 中另存为 .docx") from None
     elif suffix in (".doc", ".wps"):
         raise InputFileError(str(path), "不是有效的 .doc/.wps 文件（文件损坏或扩展名不对）")
     if not zipfile.is_zipfile(io.BytesIO(data)):
@@ -160,27 +163,6 @@ def open_docx(path: str | Path):
         return docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several kinds for broken packages
         raise InputFileError(str(path), f"不是有效的 Word 文件（{type(exc).__name__}），请在 Word/WPS 中另存为 .docx") from exc
-
-
-def convert_with_soffice(path: Path, timeout: int = 180) -> bytes:
-    """.doc/.wps → .docx bytes through LibreOffice (a throwaway profile, a temp folder).
-    NOTE for the merge: read.py may get its own converter; this one can then call it."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        raise InputFileError(str(path), "是旧版 .doc/.wps 格式，本机没有 LibreOffice 无法转换；请在 Word/WPS 中另存为 .docx")
-    with tempfile.TemporaryDirectory(prefix="drafter-convert-") as tmp:
-        # Kingsoft's .wps is Word 97 inside; LibreOffice detects the real type from the content
-        src = Path(tmp) / "input.doc"
-        shutil.copyfile(path, src)
-        try:
-            subprocess.run(
-                [soffice, f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--convert-to", "docx",
-                 "--outdir", tmp, str(src)],
-                check=True, capture_output=True, timeout=timeout,
-            )
-            return (Path(tmp) / "input.docx").read_bytes()
-        except (subprocess.SubprocessError, OSError):
-            raise InputFileError(str(path), "LibreOffice 无法把它转换为 .docx（文件损坏或设有密码）；请在 Word/WPS 中另存为 .docx") from None
 
 
 def tracked_changes(doc) -> int:

@@ -112,6 +112,16 @@ def test_pdf_without_libreoffice_is_refused(tmp_path, monkeypatch):
 
 
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+def test_pdf_conversion_that_hangs_is_stopped(tmp_path):
+    """docx_to_pdf runs LibreOffice through convert.soffice_convert: killed at the limit, a message."""
+    from drafter.outputs import docx_to_pdf
+
+    with pytest.raises(DrafterError) as err:
+        docx_to_pdf(b"PK\x03\x04 not really a docx", timeout=0.2)
+    assert "0 秒内没有完成" in str(err.value) and "-o 初稿.docx" in str(err.value)
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 def test_pdf_by_name_is_a_real_pdf(tmp_path):
     from pypdf import PdfReader
 

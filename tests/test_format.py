@@ -316,6 +316,34 @@ def test_doc_input_converted_through_libreoffice(tmp_path):
     assert [p for p in texts(tmp_path / "from-wps.docx")[0] if p] == [t for t in TEXTS if t]
 
 
+def test_doc_input_without_libreoffice_says_so(tmp_path, monkeypatch):
+    doc_file = tmp_path / "稿子.wps"
+    doc_file.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(3000))
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    with pytest.raises(DrafterError) as err:
+        format_file(doc_file, tmp_path / "out.docx")
+    assert "稿子.wps" in str(err.value) and "LibreOffice" in str(err.value) and "另存为 .docx" in str(err.value)
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+def test_doc_input_conversion_has_the_reading_time_limit(tmp_path, monkeypatch):
+    """format converts through convert.to_docx: the same limit (DRAFTER_CONVERT_SECONDS), the
+    hung LibreOffice killed, the same message as reading."""
+    import time
+
+    from drafter import limits
+
+    monkeypatch.setattr(limits, "CONVERT_SECONDS", 0.2)  # LibreOffice cannot even start in 0.2 s
+    doc_file = tmp_path / "稿子.doc"
+    doc_file.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(3000))
+    started = time.monotonic()
+    with pytest.raises(DrafterError) as err:
+        format_file(doc_file, tmp_path / "out.docx")
+    assert time.monotonic() - started < 10
+    assert "超时" in str(err.value) and "DRAFTER_CONVERT_SECONDS" in str(err.value)
+    assert not (tmp_path / "out.docx").exists()
+
+
 def test_run_in_heading_gets_the_heading_font(tmp_path):
     from drafter.typeset import run_in_lead
 

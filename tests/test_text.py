@@ -85,3 +85,55 @@ def test_index_reads_traditional_text_as_simplified():
 
     assert words("職工之家建設(shè)") == words("职工之家建设")
     assert "职工之家" in words("職工之家建設")
+
+
+# --- a draft is read by the rules the corpus is read by (issue 8 item 8) ---------------------
+
+_REPORT = """关于2025年工会工作的报告
+一、工作回顾
+过去一年,全市工会坚持以职工为中心 ，服务大局。
+职工会员人数增长3.5%,达到12万人(含农民工)。
+(一)加强思想引领
+镇街(园区)工会开展活动30场; 覆盖职工1万人。
+"""
+
+
+def test_draft_and_corpus_text_read_the_same_way(tmp_path):
+    from drafter.check import heading_level, read_paragraphs
+    from drafter.segment import segment
+
+    draft = tmp_path / "稿子.txt"
+    draft.write_text(_REPORT, encoding="utf-8")
+    paras = read_paragraphs(draft)
+    [article] = segment(_REPORT)
+    headings = [(p, heading_level(p)) for p in paras[1:] if heading_level(p)]
+    assert headings == [(s.heading, s.level) for s in article.sections]
+    assert headings == [("一、工作回顾", 1), ("（一）加强思想引领", 2)]
+    body = "".join(p for p in paras[1:] if not heading_level(p))
+    assert body == "".join(p.text for s in article.sections for p in s.passages)
+    assert "增长3.5%，达到12万人（含农民工）" in body and "中心，服务" in body
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["增长3.5%,达到12万人", "镇街(园区)工会", "(一)加强思想引领", "活动30场; 覆盖职工", "时光流逝,见证时代:再出发", "E-mail:abc@163.com"],
+)
+def test_punctuation_rule_flags_what_normalising_changes(raw):
+    from drafter.check import normalize
+    from drafter.checks.usage import usage_hits
+
+    fixed = raw
+    for rule, a, b, rep in sorted(usage_hits(raw, frozenset()), key=lambda h: -h[1]):
+        if rule.id == "ascii-punct":
+            fixed = fixed[:a] + rep + fixed[b:]
+    assert fixed == normalize(raw) == text.fix_punctuation(raw)
+
+
+def test_number_scale_shared():
+    # (the figures file's exact 2.3亿 is tested in test_limits_yaml.py)
+    from drafter.checks.numbers import foreign_numbers
+    from drafter.numbers import format_quantity, numbers_in
+
+    assert format_quantity(230_000_000, "元") == "2.3亿元" and format_quantity(23_300, "人次") == "2.33万人次"
+    assert numbers_in("覆盖职工2.3亿人") == [2.3, 230_000_000]
+    assert foreign_numbers("覆盖职工2.3亿人", {230_000_000.0}) == []

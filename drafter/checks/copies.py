@@ -22,9 +22,9 @@ from typing import Iterable
 
 from ..model import PassageRecord
 from ..phrases import sentences
-from .paragraphs import CJK
+from ..text import HAN
 
-_NORM_DROP = re.compile(rf"[^{CJK}0-9A-Za-z]+")
+_NORM_DROP = re.compile(rf"[^{HAN}0-9A-Za-z]+")
 MIN_COPY_CHARS = 20
 _WIN = 10  # window length; windows are sampled every _WIN characters of the corpus
 NEAR_MIN_OVERLAP = 80  # percent: a draft sentence this close to a corpus sentence is a near copy

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 
+from ..text import LEVEL_PATTERNS, NUMBER_SCALE
+
 NUM_RE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?")
 # Calendar positions are not figures: 2025年, 2021—2025年, 5月, 20日.
 CALENDAR_RE = re.compile(r"(?:19|20)\d{2}(?=\s*(?:年|—|－|-|～|~|至))|\d{1,2}(?=\s*(?:月|日|号))")
-_LEADING_NUMBER = re.compile(r"^\s*(?:#+\s*)?(?:\d{1,2}[.．、](?!\d)|[（(]\d{1,2}[）)])")
-_SCALE = {"万": 10_000, "亿": 100_000_000}
+# A heading number in digits (1. / （1）, text.LEVEL_PATTERNS) is not a figure.
+_LEADING_NUMBER = re.compile(r"^\s*(?:#+\s*)?(?:" + "|".join(p for level, p in LEVEL_PATTERNS if level >= 3) + ")")
 
 
 def _allowed(value: float, decimals: int, allowed: set[float], rounded: bool) -> bool:
@@ -30,7 +32,7 @@ def foreign_numbers(paragraph: str, allowed: set[float]) -> list[re.Match]:
         value = float(text)
         decimals = len(text.split(".")[1]) if "." in text else 0
         after = paragraph[m.end() : m.end() + 5]
-        scale = _SCALE.get(after[:1])
+        scale = NUMBER_SCALE.get(after[:1])
         candidates = [(value, decimals)]
         if scale:
             candidates.append((round(value * scale, 6), 0))
@@ -65,8 +67,7 @@ def misplaced_numbers(paragraph: str, figures) -> list[tuple[re.Match, object, o
         if m.start() in calendar:
             continue
         value = float(m.group())
-        after = paragraph[m.end() : m.end() + 2]
-        scaled = value * 10_000 if after.startswith("万") else value
+        scaled = value * NUMBER_SCALE.get(paragraph[m.end() : m.end() + 1], 1)
         owners = [f for f in figs if abs(f.value - value) < 1e-9 or abs(f.value - scaled) < 1e-6]
         if not owners:
             continue

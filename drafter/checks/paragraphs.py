@@ -6,23 +6,23 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..clean import tidy_body
 from ..errors import DrafterError
+from ..text import CLOSERS, TERMINAL, ends_sentence, numbered_level
 
-CJK = "\u4e00-\u9fff"
-_TERMINAL = tuple("。！？；：…”」）)!?;:")
-_HEADING_RE = re.compile(
-    r"^\s*(?:(?P<hash>#{1,6})\s*|(?P<cn>[一二三四五六七八九十]+)[、.．]|(?P<cnp>[（(][一二三四五六七八九十]+[）)])|"
-    r"(?P<ar>\d{1,2})[.．、](?!\d)|(?P<arp>[（(]\d{1,2}[）)]))"
-)
-_ASCII_PUNCT = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
-_ASCII_BETWEEN_CJK = re.compile(rf"(?<=[{CJK}“”])\s*([,;:?!()])\s*(?=[{CJK}“”\d])|(?<=[{CJK}])\s*([,;:?!()])")
-_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{CJK}，。；：、“”（）])[ \t\u3000]+(?=[{CJK}，。；：、“”（）\d])")
+# A first line ending like this is a whole paragraph (the text is not hard-wrapped).
+_LINE_END = tuple(TERMINAL + CLOSERS + "；：;:")
+_HASHES = re.compile(r"^\s*(#{1,6})\s*")
 
 
 def normalize(text: str) -> str:
-    """Spaces between Chinese characters dropped and ASCII punctuation there made full-width."""
-    text = _SPACE_BETWEEN_CJK.sub("", text.strip())
-    return _ASCII_BETWEEN_CJK.sub(lambda m: _ASCII_PUNCT[m.group(1) or m.group(2)], text)
+    """Spaces between Chinese characters dropped and ASCII punctuation there made full-width:
+    the rules the corpus is read by (clean.tidy_body → text.fix_punctuation)."""
+    return tidy_body(text.strip())
+
+
+def _starts_heading(line: str) -> bool:
+    return bool(_HASHES.match(line) or numbered_level(line.lstrip()))
 
 
 def _markdown_lines(text: str) -> list[str]:
@@ -58,7 +58,7 @@ def split_raw_paragraphs(text: str, markdown: bool = False) -> list[str]:
             blocks[-1].append(line.strip())
         elif blocks[-1]:
             blocks.append([])
-    wrapped = any(len(b) > 1 and not b[0].endswith(_TERMINAL) for b in blocks)
+    wrapped = any(len(b) > 1 and not b[0].endswith(_LINE_END) for b in blocks)
     paras: list[str] = []
     for block in blocks:
         if not wrapped:
@@ -66,11 +66,11 @@ def split_raw_paragraphs(text: str, markdown: bool = False) -> list[str]:
             continue
         cur = ""
         for line in block:
-            if cur and (_HEADING_RE.match(line) or line.startswith("\u3000\u3000") or _HEADING_RE.match(cur)):
+            if cur and (_starts_heading(line) or line.startswith("\u3000\u3000") or _starts_heading(cur)):
                 paras.append(cur)
                 cur = ""
             cur += line
-            if cur.endswith(_TERMINAL[:3]):  # a sentence end closes a paragraph line
+            if ends_sentence(cur):  # a sentence end closes a paragraph line
                 paras.append(cur)
                 cur = ""
         if cur:
@@ -79,13 +79,12 @@ def split_raw_paragraphs(text: str, markdown: bool = False) -> list[str]:
 
 
 def heading_level(paragraph: str) -> int:
-    """1 for 一、 / #, 2 for （一） / ##, 3 for 1. , 4 for （1）; 0 for a body paragraph."""
-    m = _HEADING_RE.match(paragraph)
-    if not m or len(paragraph) > 60 or paragraph.rstrip().endswith("。"):
+    """# … ###### give their count; otherwise the number's level (text.numbered_level: 1 for 一、,
+    2 for （一）, 3 for 1. , 4 for （1） and ①); 0 for a body paragraph."""
+    if len(paragraph) > 60 or paragraph.rstrip().endswith("。"):
         return 0
-    if m["hash"]:
-        return len(m["hash"])
-    return 1 if m["cn"] else 2 if m["cnp"] else 3 if m["ar"] else 4
+    m = _HASHES.match(paragraph)
+    return len(m[1]) if m else numbered_level(paragraph.lstrip())
 
 
 def read_paragraphs(path: str | Path) -> list[str]:

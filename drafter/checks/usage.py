@@ -19,7 +19,8 @@ from typing import Callable, Iterator
 
 from ..errors import DrafterError
 from ..resources import data_dir
-from .paragraphs import CJK
+from ..text import HAN as CJK
+from ..text import punctuation_fixes
 
 Hit = tuple[int, int, "str | None"]  # start, end, replacement (None: the writer rewrites)
 
@@ -45,14 +46,10 @@ class UsageRule:
 
 # ---------------------------------------------------------------- rules written in code
 
-_ASCII_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
-_ASCII_PUNCT = re.compile(rf"(?<=[{CJK}])[ ]?([,;:?!()])[ ]?(?=[{CJK}“”]|$)|(?<=[{CJK}”])([,;:?!])|([()])(?=[{CJK}])")
-
-
 def _ascii_punct(text: str) -> Iterator[Hit]:
-    for m in _ASCII_PUNCT.finditer(text):
-        mark = m.group(1) or m.group(2) or m.group(3)
-        yield m.start(), m.end(), _ASCII_TO_FULL[mark]
+    # Exactly what the check's normalising (text.fix_punctuation) changes, so a flagged mark
+    # and a fixed one never disagree.
+    yield from punctuation_fixes(text)
 
 
 def _ascii_quotes(text: str) -> Iterator[Hit]:

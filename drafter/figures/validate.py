@@ -12,6 +12,7 @@ from typing import Any
 
 from ..blocks import UNSAFE_CHARS_RE
 from ..errors import DrafterError
+from ..text import NUMBER_SCALE
 from .model import FIGURE_CHAPTERS, HALVES, KIND_LABELS, KIND_NAMES, Chapter, Figure, Figures, FiguresError, Issue, Period
 from .yaml_loader import MAX_YAML_CHARS, LineDict, parse_yaml
 
@@ -116,7 +117,7 @@ class _Checker:
         m = _NUMBER_TEXT_RE.match(text)
         if m and (allow_approx or not (m.group(1) or m.group(4))):
             before, num, scale, after = m.groups()
-            exact = Decimal(num) * {"万": 10_000, "亿": 100_000_000}.get(scale or "", 1)  # 2.3亿 is 230000000, not …99.99999997
+            exact = Decimal(num) * NUMBER_SCALE.get(scale or "", 1)  # 2.3亿 is 230000000, not …99.99999997
             v = self._in_range(float(min(exact, Decimal(MAX_VALUE) * 2)), line, path, signed)
             if v is not None and v == int(v):
                 v = int(v)
