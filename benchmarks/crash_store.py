@@ -11,6 +11,8 @@ the time a whole run takes. Then it checks the store as it was left:
 
     python benchmarks/crash_store.py [--runs 60] [--files 30] [--seed 16] [--slow-disk 0.1]
 
+Measured figures: docs/benchmarks.md, "Crash safety of the store".
+
 ``--slow-disk S`` makes every fsync of the drafter processes sleep S seconds (a slow USB
 stick), so that more kills land while a temp file is being written; 0 for the real disk.
 

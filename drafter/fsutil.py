@@ -14,6 +14,7 @@ import errno as errno_codes
 import json
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -40,25 +41,38 @@ _UMASK = _current_umask()
 # --- names and error messages ---------------------------------------------------------------
 
 
-def printable(path: str | os.PathLike) -> str:
-    """``path`` as text that can be printed and stored as UTF-8.
+# Where a file name ends inside a path or a message: a name is decoded on its own.
+_NAME_BOUNDARY = re.compile(r"([/\\\s：，。；、（）()\[\]“”\"':;,]+)")
+
+
+def printable(text: str | os.PathLike) -> str:
+    """A path, or a message naming one, as text that can be printed and stored as UTF-8.
 
     A name that is not valid UTF-8 (GBK names from old Windows archives) reaches Python with
-    surrogate escapes; each part of the path is decoded as GB18030 when its bytes are valid
-    there, else its odd bytes are shown as ``\\xNN``.
+    surrogate escapes; each name is decoded as GB18030 when its bytes are valid there, else
+    its odd bytes are shown as ``\\xNN``.
     """
-    text = os.fspath(path)
-    if isinstance(text, str):
+    text = os.fspath(text)
+    if isinstance(text, bytes):
+        text = os.fsdecode(text)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    out = []
+    for part in _NAME_BOUNDARY.split(text):
         try:
-            text.encode("utf-8")
-            return text
+            part.encode("utf-8")
+            out.append(part)
+            continue
         except UnicodeEncodeError:
             pass
         try:
-            text = os.fsencode(text)
+            out.append(_decode_part(os.fsencode(part)))
         except UnicodeEncodeError:  # a surrogate that no file name can contain
-            return text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return "/".join(_decode_part(part) for part in text.split(b"/"))
+            out.append(part.encode("utf-8", "backslashreplace").decode("utf-8"))
+    return "".join(out)
 
 
 def _decode_part(raw: bytes) -> str:

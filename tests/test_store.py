@@ -418,3 +418,48 @@ def test_killed_ingests_and_index_builds_lose_nothing(tmp_path):
     assert out.returncode == 0, out.stderr
     assert_store_sound(corpus, {p.name for p in sources})
     assert run("search", "劳模创新工作室", "--corpus", corpus).returncode == 0
+
+
+def test_a_store_from_before_content_addressing_still_reads_and_checks_clean(tmp_path):
+    _three_documents(tmp_path)
+    path = tmp_path / "c" / MANIFEST
+    manifest = json.loads(path.read_text("utf-8"))
+    for doc_id, entry in manifest["documents"].items():  # the layout of manifest version 1
+        (tmp_path / "c" / "docs" / f"{entry.pop('stored')[:32]}.json").rename(tmp_path / "c" / "docs" / f"{doc_id}.json")
+    manifest["version"] = 1
+    path.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    assert user_names(Corpus.load(tmp_path / "c")) == ["东山.txt", "白河.txt", "青禾.txt"]
+    result = Corpus.load(tmp_path / "c").check()
+    assert result.clean and result.checked == 3
+
+
+_REPLACE_LOOP = """
+import sys
+from pathlib import Path
+from drafter.corpus import Corpus
+folder, corpus, rounds = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+paths = sorted(folder.glob("*.txt"))
+for n in range(rounds):
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("宣讲", "宣讲" if n % 2 else "开展宣讲", 1) + "补记第%d次。\\n" % n,
+                        encoding="utf-8")
+    Corpus(corpus, include_embedded=False).ingest(paths)
+"""
+
+
+def test_reads_take_no_lock_and_always_see_a_whole_corpus(tmp_path, caplog):
+    sources = make_sources(tmp_path / "src", ORGS[:4])
+    Corpus.load(tmp_path / "c").ingest(sources)
+    writer = subprocess.Popen([sys.executable, "-c", _REPLACE_LOOP, str(tmp_path / "src"), str(tmp_path / "c"), "8"])
+    reads = 0
+    try:
+        while writer.poll() is None or reads < 3:
+            corpus = Corpus.load(tmp_path / "c", include_embedded=False)
+            assert user_names(corpus) == sorted(p.name for p in sources)
+            reads += 1
+    finally:
+        writer.wait(timeout=120)
+    assert writer.returncode == 0
+    assert "损坏" not in caplog.text  # a replaced copy is never met half-way, nor mistaken for damage
+    assert reads >= 3

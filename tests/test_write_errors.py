@@ -270,10 +270,27 @@ def test_non_utf8_file_names_are_read_shown_and_the_batch_goes_on(tmp_path):
     assert removed.returncode == 0 and "已移除" in removed.stdout
 
 
+def test_a_non_utf8_name_is_shown_decoded_on_a_strict_utf8_terminal(tmp_path):
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict"}  # as under a zh_CN.UTF-8 locale
+    good = os.fsencode(tmp_path) + b"/" + "古城县总结".encode("gbk") + b".txt"
+    with open(good, "wb") as fh:
+        fh.write(report("古城").encode("gbk"))
+    empty = os.fsencode(tmp_path) + b"/" + "空".encode("gbk") + b".docx"
+    open(empty, "wb").close()
+    out = run("sections", os.fsdecode(good), env=env)
+    no_traceback(out)
+    assert out.returncode == 0 and f"{tmp_path}/古城县总结.txt（编码" in out.stdout
+    out = run("sections", os.fsdecode(empty), env=env)
+    no_traceback(out)
+    assert out.returncode == 2 and f"错误：无法读取文件 {tmp_path}/空.docx：" in out.stderr
+
+
 def test_printable_decodes_gbk_and_escapes_the_rest():
     assert fsutil.printable("普通.txt") == "普通.txt"
     assert fsutil.printable(os.fsdecode("报告".encode("gbk"))) == "报告"
     assert fsutil.printable(os.fsdecode(b"a\xff")) == "a\\xff"
+    message = "无法读取文件 /旧/" + os.fsdecode("报告".encode("gbk")) + ".txt：文件是空的"
+    assert fsutil.printable(message) == "无法读取文件 /旧/报告.txt：文件是空的"
 
 
 # --- the top-level handler ------------------------------------------------------------------------------------

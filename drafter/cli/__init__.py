@@ -61,7 +61,9 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except DrafterError as exc:
-            click.echo(f"错误：{exc.message}", err=True)
+            from ..fsutil import printable
+
+            click.echo(f"错误：{printable(exc.message)}", err=True)  # it may name a non-UTF-8 file
             ctx.exit(exc.exit_code)
         except OSError as exc:
             # The machine said no (disk full, read-only, no permission...): a message, not a
@@ -117,6 +119,15 @@ def main() -> None:
     每个命令都可加 -h 查看说明；输出结果的命令都支持 --json。
     """
     _install_log_handler()
+    _printable_streams()
+
+
+def _printable_streams() -> None:
+    """A file name that is not UTF-8 and reaches the terminal unconverted is shown with
+    escapes instead of ending the command with a UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -104,7 +104,7 @@ def sections(file: Path, as_json: bool) -> None:
     if as_json:
         echo_json(
             {
-                "file": str(file),
+                "file": printable(file),
                 "encoding": doc.encoding,
                 "ocr": is_ocr(doc.encoding),
                 "articles": [
@@ -130,7 +130,7 @@ def sections(file: Path, as_json: bool) -> None:
             }
         )
         return
-    click.echo(f"{file}（编码：{doc.encoding}）：{len(doc.articles)} 篇文章，{doc.chars} 字")
+    click.echo(f"{printable(file)}（编码：{doc.encoding}）：{len(doc.articles)} 篇文章，{doc.chars} 字")
     if is_ocr(doc.encoding):
         click.echo(f"注意：这是{OCR_NOTE}，请对照原件核对。")
     for i, a in enumerate(doc.articles, 1):
