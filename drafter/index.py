@@ -1,4 +1,4 @@
-"""The TF-IDF index of the corpus passages: building it (scikit-learn) and storing it safely.
+"""The TF-IDF index of the corpus passages: building it (numpy) and storing it safely.
 
 An index is three files in ``corpus.dir / "index"``, each written atomically:
 - ``matrix.npz``: the length-normalised TF-IDF matrix in CSC form (a posting list per term),
@@ -9,7 +9,7 @@ An index is three files in ``corpus.dir / "index"``, each written atomically:
 - ``meta.json``: format version, fingerprint and configuration, written last.
 All three carry the same build id, so a set mixed from two builds is detected like a
 damaged file. They are written under the corpus folder's lock (one writer at a time),
-which also clears temp files left by a killed build; reading takes no lock. Nothing is pickled; loading needs numpy and json only, not scikit-learn,
+which also clears temp files left by a killed build; reading takes no lock. Nothing is pickled; building and loading need numpy and json only,
 and decodes no passage text until a hit needs it.
 """
 
@@ -126,54 +126,75 @@ def build_index(
     fingerprint: str,
     progress: Progress | None = None,
 ) -> IndexData:
-    """Fit scikit-learn's TfidfVectorizer over the passages (text, plus the section heading
-    ``heading_weight`` times)."""
+    """TF-IDF over the passages (text, plus the section heading ``heading_weight`` times),
+    with numpy alone.
+
+    The weights are those of scikit-learn's ``TfidfVectorizer(sublinear_tf=..., norm=None,
+    smooth_idf=True)`` (a test compares them); building without it spares a cold first
+    search or draft the 1–3 s that importing scikit-learn and scipy takes.
+    """
     import numpy as np
-    from sklearn.feature_extraction.text import TfidfVectorizer
 
     heading_weight = int(config["heading_weight"])
     heading_tokens: dict[str, list[str]] = {}
-
-    def doc_tokens(rec: PassageRecord) -> list[str]:
-        # Headings repeat across passages of a section: tokenise each once.
-        if rec.heading not in heading_tokens:
-            heading_tokens[rec.heading] = analyze(rec.heading)
-        return analyze(rec.text) + heading_tokens[rec.heading] * heading_weight
+    ids: dict[str, int] = {}  # term -> provisional number, in order of first use
+    doc_rows: list[Any] = []
+    doc_terms: list[Any] = []
+    doc_counts: list[Any] = []
 
     docs: Iterable[PassageRecord] = passages
     if progress is not None:
         docs = progress(passages, len(passages), "建立检索索引")
-    vectorizer = TfidfVectorizer(
-        analyzer=doc_tokens,
-        sublinear_tf=bool(config["sublinear_tf"]),
-        norm=None,
-        dtype=np.float32,
-    )
-    try:
-        matrix = vectorizer.fit_transform(docs).tocsr()
-    except ValueError as exc:  # scikit-learn's "empty vocabulary"
-        raise DrafterError("语料库的段落里没有可检索的词（只有数字、标点或常用词），无法建立检索索引。") from exc
+    for row, rec in enumerate(docs):
+        # Headings repeat across passages of a section: tokenise each once.
+        if rec.heading not in heading_tokens:
+            heading_tokens[rec.heading] = analyze(rec.heading)
+        counts: dict[int, int] = {}
+        for tok in analyze(rec.text) + heading_tokens[rec.heading] * heading_weight:
+            t = ids.setdefault(tok, len(ids))
+            counts[t] = counts.get(t, 0) + 1
+        if counts:
+            doc_terms.append(np.fromiter(counts.keys(), dtype=np.int32, count=len(counts)))
+            doc_counts.append(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))
+            doc_rows.append(np.full(len(counts), row, dtype=np.int32))
+    if not ids:
+        raise DrafterError("语料库的段落里没有可检索的词（只有数字、标点或常用词），无法建立检索索引。")
+    n_docs = len(passages)
+    vocabulary = sorted(ids)
+    # provisional number -> column of the sorted vocabulary
+    column_of = np.empty(len(ids), dtype=np.int32)
+    column_of[np.fromiter((ids[t] for t in vocabulary), dtype=np.int64, count=len(ids))] = np.arange(
+        len(ids), dtype=np.int32)
+    cols = column_of[np.concatenate(doc_terms)]
+    rows = np.concatenate(doc_rows)
+    weights = np.concatenate(doc_counts)
+    del doc_terms, doc_rows, doc_counts
+    df = np.bincount(cols, minlength=len(vocabulary)).astype(np.float32)
+    idf = (np.log(np.float32(n_docs + 1) / (df + np.float32(1))) + np.float32(1)).astype(np.float32)
+    if config["sublinear_tf"]:
+        np.log(weights, out=weights)
+        weights += np.float32(1)
+    weights *= idf[cols]
     # Pivoted length normalisation (Singhal, Buckley & Mitra 1996): divide each passage by
     # (1 - s) * mean_norm + s * norm instead of its norm. s = 1 is plain cosine, which
     # favours short passages too much; a smaller s tilts towards the long ones.
-    # In place, row by row: the matrix is the biggest thing in memory while building.
-    row_of = np.repeat(np.arange(matrix.shape[0], dtype=np.int32), np.diff(matrix.indptr))
-    norms = np.sqrt(np.bincount(row_of, weights=matrix.data.astype(np.float64) ** 2, minlength=matrix.shape[0]))
+    norms = np.sqrt(np.bincount(rows, weights=weights.astype(np.float64) ** 2, minlength=n_docs))
     slope = float(config["pivot_slope"])
-    pivot = (1.0 - slope) * (norms.mean() if len(norms) else 0.0) + slope * norms
+    pivot = (1.0 - slope) * (norms.mean() if n_docs else 0.0) + slope * norms
     pivot[pivot == 0] = 1.0
-    matrix.data /= pivot[row_of].astype(np.float32)
-    del row_of
-    matrix = matrix.tocsc()
-    matrix.sort_indices()
+    weights /= pivot[rows].astype(np.float32)
+    # CSC: a posting list per term, passages in order within it.
+    order = np.lexsort((rows, cols))
+    indptr = np.zeros(len(vocabulary) + 1, dtype=np.int64)
+    np.cumsum(df.astype(np.int64), out=indptr[1:])
     return IndexData(
         fingerprint=fingerprint,
         config=dict(config),
-        vocabulary=vectorizer.get_feature_names_out().tolist(),
-        idf=vectorizer.idf_.astype(np.float32),
-        indptr=matrix.indptr.astype(np.int64),
-        rows=matrix.indices.astype(np.int32),
-        weights=matrix.data.astype(np.float32),
+        vocabulary=vocabulary,
+        idf=idf,
+        indptr=indptr,
+        rows=rows[order],
+        weights=weights[order],
         passages=PassageTable.from_records(passages),
     )
 

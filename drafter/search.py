@@ -3,10 +3,10 @@
     >>> r = Retriever(Corpus.load())
     >>> hits = r.search("职工驿站", chapter="维权")
 
-The index is built with scikit-learn's TfidfVectorizer (drafter.index); a query is
-vectorised here with the stored vocabulary and idf, and scored against the posting
-lists with numpy alone, so a search from a cold process imports neither scikit-learn
-nor scipy.
+The index is built with numpy (drafter.index, the weights of scikit-learn's
+TfidfVectorizer); a query is vectorised here with the stored vocabulary and idf, and
+scored against the posting lists with numpy alone, so neither a cold search nor a
+cold build imports scikit-learn or scipy.
 """
 
 from __future__ import annotations
@@ -186,7 +186,7 @@ class Retriever:
         return Path(folder) / "index" if folder is not None else None
 
     def fit(self) -> "Retriever":
-        """Build the index in memory from the corpus passages (scikit-learn)."""
+        """Build the index in memory from the corpus passages."""
         passages = self._passages()
         if not passages:
             raise DrafterError("语料库中还没有任何段落，无法建立检索索引。请先用 drafter ingest 加入报告。")

@@ -1,0 +1,75 @@
+"""The numpy TF-IDF build gives scikit-learn's weights, and a cold build imports neither."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from drafter import tokenize
+from drafter.corpus import Corpus
+from drafter.index import build_index
+from drafter.model import PassageRecord
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _records(n: int | None = 300) -> list[PassageRecord]:
+    recs = Corpus.load(Path("/nonexistent-drafter-corpus")).passages()  # the embedded seeds
+    return recs[:n] if n else recs
+
+
+@pytest.mark.parametrize("sublinear,heading_weight,slope", [(True, 0, 0.5), (False, 2, 1.0), (True, 1, 0.2)])
+def test_build_matches_scikit_learn(sublinear, heading_weight, slope):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    recs = _records()
+    analyze = tokenize.make_analyzer("word+bigram")
+
+    def doc_tokens(rec):
+        return analyze(rec.text) + analyze(rec.heading) * heading_weight
+
+    config = {"analyzer": "word+bigram", "heading_weight": heading_weight, "sublinear_tf": sublinear,
+              "pivot_slope": slope}
+    data = build_index(recs, analyze, config=config, fingerprint="x")
+    vec = TfidfVectorizer(analyzer=doc_tokens, sublinear_tf=sublinear, norm=None)
+    m = vec.fit_transform(recs).toarray()
+    norms = np.sqrt((m**2).sum(axis=1))
+    pivot = (1 - slope) * norms.mean() + slope * norms
+    pivot[pivot == 0] = 1
+    expected = m / pivot[:, None]
+    assert data.vocabulary == vec.get_feature_names_out().tolist()
+    np.testing.assert_allclose(data.idf, vec.idf_, rtol=1e-5)
+    ours = np.zeros_like(expected)
+    for col in range(len(data.vocabulary)):
+        lo, hi = data.indptr[col], data.indptr[col + 1]
+        rows = data.rows[lo:hi]
+        assert np.all(np.diff(rows) > 0)  # each posting list in passage order
+        ours[rows, col] = data.weights[lo:hi]
+    np.testing.assert_allclose(ours, expected, rtol=2e-5, atol=1e-6)
+
+
+def test_empty_vocabulary_is_a_user_error():
+    from drafter.errors import DrafterError
+
+    rec = PassageRecord("2023年，100%。", ("思想引领",), "f", "a", "", "", None, "")
+    with pytest.raises(DrafterError, match="没有可检索的词"):
+        build_index([rec], tokenize.make_analyzer("word"), config={"heading_weight": 0, "sublinear_tf": True,
+                                                                   "pivot_slope": 0.5}, fingerprint="x")
+
+
+def test_cold_build_and_search_import_neither_scikit_learn_nor_scipy(tmp_path):
+    code = (
+        "import sys\n"
+        "from drafter.corpus import Corpus\n"
+        "from drafter.search import Retriever\n"
+        f"r = Retriever(Corpus.load({str(tmp_path / 'c')!r})).load()\n"
+        "assert r.search('送温暖')\n"
+        "print(r.index_status_, sorted(m for m in ('sklearn', 'scipy') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                         env={"DRAFTER_HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"}, check=True)
+    assert out.stdout.split() == ["missing", "[]"]
