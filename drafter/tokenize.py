@@ -90,8 +90,38 @@ def normalize(text: str) -> str:
 # --- jieba -----------------------------------------------------------------------------
 
 
+_FNV_OFFSET, _FNV_PRIME, _MASK64 = 0xCBF29CE484222325, 0x100000001B3, (1 << 64) - 1
+# Bump when the compact dictionary's file layout or hash changes (its file name carries it).
+COMPACT_FORMAT = 2
+
+
 def _hash64(word: str) -> int:
-    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+    """64-bit FNV-1a of the UTF-8 bytes (the same as ``_hash64_many``)."""
+    h = _FNV_OFFSET
+    for b in word.encode("utf-8"):
+        h = ((h ^ b) * _FNV_PRIME) & _MASK64
+    return h
+
+
+def _hash64_many(words: list[str]):
+    """``_hash64`` of many words at once with numpy, one pass per byte length (about
+    0.1 s for jieba's 500k prefixes instead of 0.6 s one by one)."""
+    import numpy as np
+
+    encoded = [w.encode("utf-8") for w in words]
+    lengths = np.fromiter((len(b) for b in encoded), dtype=np.int64, count=len(encoded))
+    out = np.empty(len(encoded), dtype=np.uint64)
+    prime = np.uint64(_FNV_PRIME)
+    for length in np.unique(lengths):
+        where = np.flatnonzero(lengths == length)
+        h = np.full(len(where), _FNV_OFFSET, dtype=np.uint64)
+        if length:
+            data = np.frombuffer(b"".join(encoded[i] for i in where), dtype=np.uint8).reshape(len(where), int(length))
+            for j in range(int(length)):
+                h ^= data[:, j]
+                h *= prime  # wraps modulo 2**64 like the masked product
+        out[where] = h
+    return out
 
 
 class HashedFreq(Mapping):
@@ -149,7 +179,7 @@ def _full_jieba():
 
 
 def compact_dict_path() -> Path:
-    return user_home() / "cache" / f"jieba-{dictionary_hash()}.npz"
+    return user_home() / "cache" / f"jieba-{dictionary_hash()}-c{COMPACT_FORMAT}.npz"
 
 
 def _save_compact_dict(path: Path) -> None:
@@ -159,7 +189,7 @@ def _save_compact_dict(path: Path) -> None:
 
     full = _full_jieba()
     words = list(full.FREQ)
-    keys = np.fromiter((_hash64(w) for w in words), dtype=np.uint64, count=len(words))
+    keys = _hash64_many(words)
     freqs = np.fromiter((full.FREQ[w] for w in words), dtype=np.int64, count=len(words))
     order = np.argsort(keys)
     buf = io.BytesIO()

@@ -73,3 +73,9 @@ def test_cold_build_and_search_import_neither_scikit_learn_nor_scipy(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                          env={"DRAFTER_HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"}, check=True)
     assert out.stdout.split() == ["missing", "[]"]
+
+
+def test_vectorised_hash_equals_the_one_by_one_hash():
+    words = ["", "a", "职工", "职工之家建设", "12351热线", "x" * 70, "送温暖", "ﬁ"] + [f"词{i}" for i in range(50)]
+    assert tokenize._hash64_many(words).tolist() == [tokenize._hash64(w) for w in words]
+    assert len(set(tokenize._hash64_many(words).tolist())) == len(words)
