@@ -164,6 +164,8 @@ def has_lead_verb(item: str) -> bool:
         return False
     if rest.startswith(ITEM_VERBS):
         return True
-    import jieba.posseg as pseg
+    from .tokenize import posseg
+
+    pseg = posseg()
 
     return any(w.flag == "v" for w in list(pseg.cut(rest))[:2])

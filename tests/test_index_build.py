@@ -79,3 +79,36 @@ def test_vectorised_hash_equals_the_one_by_one_hash():
     words = ["", "a", "职工", "职工之家建设", "12351热线", "x" * 70, "送温暖", "ﬁ"] + [f"词{i}" for i in range(50)]
     assert tokenize._hash64_many(words).tolist() == [tokenize._hash64(w) for w in words]
     assert len(set(tokenize._hash64_many(words).tolist())) == len(words)
+
+
+def test_jieba_loads_without_pkg_resources_and_segments_the_same(tmp_path):
+    code = (
+        "import sys\n"
+        "from drafter import tokenize\n"
+        "toks = tokenize.words('全面贯彻落实党的二十大精神，职工之家建设')\n"
+        "pos = [(w.word, w.flag) for w in tokenize.posseg().cut('慰问困难职工')]\n"
+        "print('pkg_resources' in sys.modules, '|'.join(toks), pos)\n"
+        "import pkg_resources  # still importable afterwards\n"
+    )
+    env = {"DRAFTER_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, check=True)
+    blocked, toks, pos = out.stdout.strip().split(" ", 2)
+    assert blocked == "False"
+    assert toks == "|".join(tokenize.words("全面贯彻落实党的二十大精神，职工之家建设"))
+    import jieba.posseg
+
+    assert pos == str([(w.word, w.flag) for w in jieba.posseg.cut("慰问困难职工")])
+
+
+def test_compact_dictionary_from_disk_segments_like_the_full_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("DRAFTER_HOME", str(tmp_path))
+    tokenize._compact_jieba.cache_clear()
+    try:
+        first = tokenize._compact_jieba()  # writes the cache, serves from the full dictionary
+        assert first is tokenize._full_jieba() and tokenize.compact_dict_path().is_file()
+        tokenize._compact_jieba.cache_clear()
+        assert isinstance(tokenize._compact_jieba().FREQ, tokenize.HashedFreq)  # read back from disk
+        for rec in _records(200):
+            assert tokenize.words(rec.text, compact=True) == tokenize.words(rec.text, compact=False)
+    finally:
+        tokenize._compact_jieba.cache_clear()
