@@ -66,13 +66,13 @@ def test_cold_build_and_search_import_neither_scikit_learn_nor_scipy(tmp_path):
         "import sys\n"
         "from drafter.corpus import Corpus\n"
         "from drafter.search import Retriever\n"
-        f"r = Retriever(Corpus.load({str(tmp_path / 'c')!r})).load()\n"
+        f"r = Retriever(Corpus.load({str(tmp_path / 'c')!r})).fit()\n"
         "assert r.search('送温暖')\n"
         "print(r.index_status_, sorted(m for m in ('sklearn', 'scipy') if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                          env={"DRAFTER_HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"}, check=True)
-    assert out.stdout.split() == ["missing", "[]"]
+    assert out.stdout.split() == ["built", "[]"]
 
 
 def test_vectorised_hash_equals_the_one_by_one_hash():
@@ -112,3 +112,35 @@ def test_compact_dictionary_from_disk_segments_like_the_full_one(tmp_path, monke
             assert tokenize.words(rec.text, compact=True) == tokenize.words(rec.text, compact=False)
     finally:
         tokenize._compact_jieba.cache_clear()
+
+
+def test_shipped_index_is_current():
+    """The shipped index is the embedded corpus's as it is now (else: python -m drafter.search)."""
+    from drafter.index import read_meta, shipped_index, shipped_index_dir
+    from drafter.search import Retriever
+
+    r = Retriever(Corpus.load(Path("/nonexistent-drafter-corpus")))
+    assert read_meta(shipped_index_dir())["fingerprint"] == r._fingerprint(), "stale: run python -m drafter.search"
+    shipped, built = shipped_index(r._fingerprint()), r.fit()._data
+    assert shipped.vocabulary == built.vocabulary
+    for name in ("idf", "indptr", "rows", "weights"):
+        np.testing.assert_allclose(getattr(shipped, name), getattr(built, name), rtol=1e-6)
+    assert list(shipped.passages) == list(built.passages)
+
+
+def test_fresh_home_uses_the_shipped_index_and_stores_it(tmp_path, monkeypatch):
+    from drafter.search import Retriever
+
+    monkeypatch.setenv("DRAFTER_HOME", str(tmp_path / "home"))
+    said: list[str] = []
+    corpus = Corpus.load(tmp_path / "c")
+    r = Retriever(corpus, on_message=said.append).load()
+    assert r.index_status_ == "missing" and not any("建立" in m for m in said)
+    assert sorted(p.name for p in (tmp_path / "c" / "index").iterdir()) == ["matrix.npz", "meta.json", "passages.json"]
+    again = Retriever(Corpus.load(tmp_path / "c")).load()
+    assert again.index_status_ == "loaded"
+    fitted = Retriever(Corpus.load(tmp_path / "c")).fit()
+    for query in ("送温暖", "劳动和技能竞赛", "职工之家建设"):
+        assert [h.to_json() for h in again.search(query)] == [h.to_json() for h in fitted.search(query)]
+    # Another configuration has another fingerprint: built, not taken from the shipped copy.
+    assert Retriever(Corpus.load(tmp_path / "c"), analyzer="word").load().index_status_ == "rebuilt"
