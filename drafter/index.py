@@ -20,6 +20,7 @@ import io
 import json
 import uuid
 import zipfile
+from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -138,9 +139,9 @@ def build_index(
     heading_weight = int(config["heading_weight"])
     heading_tokens: dict[str, list[str]] = {}
     ids: dict[str, int] = {}  # term -> provisional number, in order of first use
-    doc_rows: list[Any] = []
-    doc_terms: list[Any] = []
-    doc_counts: list[Any] = []
+    # Flat typed arrays (4 bytes an entry), not an array per passage: the build's peak
+    # memory is these three plus the final matrix.
+    doc_rows, doc_terms, doc_counts = array("i"), array("i"), array("f")
 
     docs: Iterable[PassageRecord] = passages
     if progress is not None:
@@ -153,10 +154,9 @@ def build_index(
         for tok in analyze(rec.text) + heading_tokens[rec.heading] * heading_weight:
             t = ids.setdefault(tok, len(ids))
             counts[t] = counts.get(t, 0) + 1
-        if counts:
-            doc_terms.append(np.fromiter(counts.keys(), dtype=np.int32, count=len(counts)))
-            doc_counts.append(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))
-            doc_rows.append(np.full(len(counts), row, dtype=np.int32))
+        doc_terms.extend(counts.keys())
+        doc_counts.extend(counts.values())
+        doc_rows.extend([row] * len(counts))
     if not ids:
         raise DrafterError("语料库的段落里没有可检索的词（只有数字、标点或常用词），无法建立检索索引。")
     n_docs = len(passages)
@@ -165,10 +165,12 @@ def build_index(
     column_of = np.empty(len(ids), dtype=np.int32)
     column_of[np.fromiter((ids[t] for t in vocabulary), dtype=np.int64, count=len(ids))] = np.arange(
         len(ids), dtype=np.int32)
-    cols = column_of[np.concatenate(doc_terms)]
-    rows = np.concatenate(doc_rows)
-    weights = np.concatenate(doc_counts)
-    del doc_terms, doc_rows, doc_counts
+    cols = column_of[np.frombuffer(doc_terms, dtype=np.int32)]
+    del doc_terms
+    rows = np.array(doc_rows, dtype=np.int32)
+    del doc_rows
+    weights = np.array(doc_counts, dtype=np.float32)
+    del doc_counts
     df = np.bincount(cols, minlength=len(vocabulary)).astype(np.float32)
     idf = (np.log(np.float32(n_docs + 1) / (df + np.float32(1))) + np.float32(1)).astype(np.float32)
     if config["sublinear_tf"]:
