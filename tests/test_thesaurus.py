@@ -133,10 +133,31 @@ def test_expansion_reaches_passages_without_the_typed_word(seeds):
         assert len(with_exp) > len(without), query
 
 
-def test_chapter_prior_prefers_the_entries_chapter(seeds):
-    hits = seeds.search("冬天送钱送物", k=5)
+@pytest.mark.parametrize("query", ["送温暖", "冬天送钱送物"])
+def test_chapter_prior_prefers_the_entries_chapter(seeds, query):
+    import numpy as np
+
+    from drafter.search import CHAPTER_PRIOR
+
+    hits = seeds.search(query, k=5)
     assert sum("维权服务" in h.chapters for h in hits) >= 4
-    assert seeds.scores("冬天送钱送物", chapter="思想").max() >= 0  # a prior, never a filter
+    flat = Retriever(seeds.corpus, chapter_prior=0).load().scores(query)
+    scored = seeds.scores(query)
+    ours = np.array(["维权服务" in seeds.passages_[i].chapters for i in range(len(scored))])
+    assert np.allclose(scored[ours], flat[ours] * (1 + CHAPTER_PRIOR))
+    assert np.allclose(scored[~ours], flat[~ours]) and (scored[~ours] > 0).any()  # a prior, not a filter
+    # With --chapter the user has chosen: no prior on top of the filter.
+    chosen = seeds.scores(query, chapter="思想")
+    assert np.allclose(chosen, Retriever(seeds.corpus, chapter_prior=0).load().scores(query, chapter="思想"))
+
+
+def test_pseudo_relevance_feedback_adds_terms_of_the_best_passages(seeds):
+    prf = Retriever(seeds.corpus, thesaurus=None, prf=5).load()
+    plain = Retriever(seeds.corpus, thesaurus=None).load()
+    query = "户外劳动者服务站点"
+    before, after = plain.scores(query), prf.scores(query)
+    assert (after > 0).sum() > (before > 0).sum()  # passages reached through the feedback terms
+    assert "驿站" in prf.search(query, k=1)[0].text or "服务站" in prf.search(query, k=1)[0].text
 
 
 # --- ranking: a synonym never beats the word typed ---------------------------------------
