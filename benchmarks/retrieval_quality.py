@@ -11,7 +11,7 @@ passages of the query's chapter (the filter drafter's search applies), and is sc
 on its top 10 before near-duplicates are folded, so that all rank the same list.
 
 Systems, all fed by drafter's tokenizer:
-- drafter's default (TfidfVectorizer with drafter's default analyzer and settings);
+- drafter's default (TF-IDF with drafter's default analyzer and settings);
 - the other analyzers of drafter (plain words, character bigrams only);
 - the default with each tuned setting put back (plain cosine; heading words added);
 - BM25 (rank_bm25's BM25Okapi) fed exactly the default's tokens, and fed plain words.

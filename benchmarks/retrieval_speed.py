@@ -1,6 +1,6 @@
 """Retrieval speed and size as the corpus grows, and `drafter search` from a cold process.
 
-    python benchmarks/retrieval_speed.py [--sizes 1,10,100,100000] [--queries 200]
+    python benchmarks/retrieval_speed.py [--sizes 1,10,100,100000] [--queries 200] [--no-bm25s]
 
 Sizes are multiples of the embedded corpus (×1, ×10, ×100) or, above 1,000, a number
 of passages. The synthetic passages recombine sentences of real seed passages of the
@@ -10,7 +10,8 @@ and queried in another, so that each peak memory is its own. Query latency is
 ``Retriever.search`` on the stored index, as `drafter search` runs it (chapter filter
 on three queries in four, highlighting, near-duplicate folding), with the thesaurus
 expansion as shipped; then the paraphrase queries (no chapter, most of them expanded),
-and the first set again with expansion turned off.
+and the first set again with expansion turned off. Beside it, bm25s on the same passages
+and tokens (in a process of its own), with the chapter filter as a weight mask.
 """
 
 from __future__ import annotations
@@ -110,11 +111,9 @@ def run_one(n: int, n_queries: int) -> dict:
     folder = user_home() / "synthetic-corpus"  # the home is a temporary folder of main()
     corpus = SyntheticCorpus(passages, folder)
 
-    # One-off costs of any build, whatever the corpus size: scikit-learn's import and
-    # jieba's dictionary. Timed apart so that the build column shows the work that grows.
+    # One-off cost of any build, whatever the corpus size: jieba's dictionary. Timed
+    # apart so that the build column shows the work that grows.
     start = time.perf_counter()
-    import sklearn.feature_extraction.text  # noqa: F401
-
     from drafter.tokenize import words
 
     words("预热")
@@ -126,7 +125,7 @@ def run_one(n: int, n_queries: int) -> dict:
     size = sum(f.stat().st_size for f in (folder / "index").iterdir())
 
     # Queries in a process of their own, as `drafter search` runs: it loads the stored
-    # index and never imports scikit-learn, so its peak memory is the query-time one.
+    # index and builds nothing, so its peak memory is the query-time one.
     out = subprocess.run(
         [sys.executable, __file__, "--query-index", str(folder), "--fingerprint", corpus.fingerprint,
          "--queries", str(n_queries)],
@@ -194,6 +193,47 @@ def run_queries(folder: Path, fingerprint: str, n_queries: int) -> dict:
     }
 
 
+def run_bm25s(n: int, n_queries: int) -> dict:
+    """bm25s (Lucene's BM25) on the same synthetic passages and the same tokens (drafter's
+    default analyzer), in a process of its own: tokenising, indexing, then the main query
+    set with the chapter filter as a weight mask (bm25s has no filter of its own)."""
+    import bm25s
+    import numpy as np
+
+    from drafter.search import DEFAULT_ANALYZER
+    from drafter.tokenize import make_analyzer
+
+    seeds = seed_passages()
+    passages = synthesize(seeds, n * len(seeds) if n <= 1000 else n, random.Random(7))
+    analyze = make_analyzer(DEFAULT_ANALYZER)
+    analyze("预热")  # jieba's dictionary, a one-off cost left out as in drafter's build column
+    start = time.perf_counter()
+    docs = [analyze(p.text) for p in passages]
+    tokenize_s = time.perf_counter() - start
+    start = time.perf_counter()
+    model = bm25s.BM25()
+    model.index(docs, show_progress=False)
+    index_s = time.perf_counter() - start
+    del docs
+    vocab = model.vocab_dict
+    queries = json.loads(QUERIES.read_text(encoding="utf-8"))["queries"]
+    masks: dict[str, object] = {}
+    times = []
+    for i in range(n_queries):
+        q = queries[i % len(queries)]
+        chapter = q["chapter"] if i % 4 else None
+        start = time.perf_counter()
+        toks = [t for t in analyze(q["query"]) if t in vocab]
+        if chapter and chapter not in masks:
+            masks[chapter] = np.array([any(chapter in c for c in p.chapters) for p in passages], dtype=np.float32)
+        if toks:
+            model.retrieve([toks], k=10, show_progress=False, weight_mask=masks.get(chapter) if chapter else None)
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return {"tokenize_s": tokenize_s, "index_s": index_s, "p50_ms": statistics.median(times),
+            "p95_ms": times[int(0.95 * (len(times) - 1))], "peak_mb": peak_mb()}
+
+
 def cold_search(args: list[str], runs: int = 7) -> tuple[list[float], list[float]]:
     """Wall and CPU (user + system) seconds of `drafter search` in a fresh process, index
     and caches already built."""
@@ -219,7 +259,12 @@ def main() -> None:
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)  # build one size in this process
     ap.add_argument("--query-index", type=Path, help=argparse.SUPPRESS)  # query a built index
     ap.add_argument("--fingerprint", help=argparse.SUPPRESS)
+    ap.add_argument("--bm25s-one", type=int, help=argparse.SUPPRESS)  # bm25s on one size
+    ap.add_argument("--no-bm25s", action="store_true", help="skip the bm25s comparison")
     args = ap.parse_args()
+    if args.bm25s_one is not None:
+        print(json.dumps(run_bm25s(args.bm25s_one, args.queries)))
+        return
     if args.query_index is not None:
         print(json.dumps(run_queries(args.query_index, args.fingerprint, args.queries)))
         return
@@ -233,6 +278,7 @@ def main() -> None:
         "| CPU p95 ms（查询/改写/不扩展） | 查询进程峰值内存 MB |"
     )
     print("|---" * 17 + "|")
+    bm25_rows = []
     for size in (int(s) for s in args.sizes.split(",")):
         with tempfile.TemporaryDirectory(prefix="drafter-speed-") as home:
             out = subprocess.run(
@@ -252,6 +298,19 @@ def main() -> None:
             f"{m['para_cpu_p95_ms']:.1f} / {m['plain_cpu_p95_ms']:.1f} | {m['query_peak_mb']:.0f} |",
             flush=True,
         )
+        if not args.no_bm25s:
+            out = subprocess.run([sys.executable, __file__, "--bm25s-one", str(size), "--queries", str(args.queries)],
+                                 check=True, capture_output=True, text=True)
+            bm25_rows.append((label, m, json.loads(out.stdout.strip().splitlines()[-1])))
+    if bm25_rows:
+        print("\n同样的段落和词（drafter 默认分词），bm25s 对照（bm25s 的建索引不含分词，分词另列；"
+              "查询含分词，章节筛选用 weight_mask）：\n")
+        print("| 规模 | drafter 建索引 s（含分词） | bm25s 分词 s | bm25s 建索引 s | drafter 查询 p50 ms | drafter 查询 p95 ms "
+              "| bm25s 查询 p50 ms | bm25s 查询 p95 ms | bm25s 峰值内存 MB |")
+        print("|---" * 9 + "|")
+        for label, m, b in bm25_rows:
+            print(f"| {label} | {m['build_s']:.1f} | {b['tokenize_s']:.1f} | {b['index_s']:.1f} | {m['p50_ms']:.1f} | "
+                  f"{m['p95_ms']:.1f} | {b['p50_ms']:.1f} | {b['p95_ms']:.1f} | {b['peak_mb']:.0f} |", flush=True)
     for args in (["户外劳动者服务站点", "--chapter", "维权"], ["工会的钱怎么管"]):
         walls, cpus = cold_search(args)
         print(

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DrafterError, WriteError
-from .fsutil import atomic_write_bytes, atomic_write_json, json_bytes, remove_temp_files, store_lock
+from .fsutil import atomic_write_bytes, json_bytes, remove_temp_files, store_lock
 from .model import PassageRecord
 
 INDEX_FORMAT = 2
@@ -127,7 +127,11 @@ def build_index(
     progress: Progress | None = None,
 ) -> IndexData:
     """Fit scikit-learn's TfidfVectorizer over the passages (text, plus the section heading
-    ``heading_weight`` times)."""
+    ``heading_weight`` times), then pivot the length normalisation.
+
+    A fresh home does not pay for importing scikit-learn on its first search or draft: the
+    index of the built-in corpus ships with the package (see ``search.shipped_index``).
+    """
     import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -144,10 +148,7 @@ def build_index(
     if progress is not None:
         docs = progress(passages, len(passages), "建立检索索引")
     vectorizer = TfidfVectorizer(
-        analyzer=doc_tokens,
-        sublinear_tf=bool(config["sublinear_tf"]),
-        norm=None,
-        dtype=np.float32,
+        analyzer=doc_tokens, sublinear_tf=bool(config["sublinear_tf"]), norm=None, dtype=np.float32
     )
     try:
         matrix = vectorizer.fit_transform(docs).tocsr()
@@ -178,13 +179,14 @@ def build_index(
     )
 
 
-def save_index(folder: Path, data: IndexData) -> None:
+def _index_files(data: IndexData, *, compressed: bool = False) -> dict[str, bytes]:
+    """The three files of an index, by name, all carrying one new build id."""
     import numpy as np
 
     build_id = uuid.uuid4().hex
     table = data.passages
     buf = io.BytesIO()
-    np.savez(
+    (np.savez_compressed if compressed else np.savez)(
         buf,
         build_id=np.array(build_id),
         idf=data.idf,
@@ -202,26 +204,62 @@ def save_index(folder: Path, data: IndexData) -> None:
         "sources": [list(s) for s in table.sources],
         "chapter_sets": [list(c) for c in table.chapter_sets],
     }
+    meta = {
+        "format": INDEX_FORMAT,
+        "build_id": build_id,
+        "fingerprint": data.fingerprint,
+        "config": data.config,
+        "passages": len(table),
+        "terms": len(data.vocabulary),
+    }
+    # Compact JSON: this file is read at every search. meta.json comes last (it is written last).
+    return {MATRIX: buf.getvalue(), PASSAGES: json_bytes(body, separators=(",", ":")),
+            META: json_bytes(meta, indent=1)}
+
+
+def save_index(folder: Path, data: IndexData) -> None:
+    files = _index_files(data)
     try:
         # The index folder lives in the corpus folder, whose lock guards every write.
         with store_lock(folder.parent):
             remove_temp_files(folder)
-            atomic_write_bytes(folder / MATRIX, buf.getvalue())
-            # Compact JSON: this file is read at every search.
-            atomic_write_bytes(folder / PASSAGES, json_bytes(body, separators=(",", ":")))
-            atomic_write_json(
-                folder / META,
-                {
-                    "format": INDEX_FORMAT,
-                    "build_id": build_id,
-                    "fingerprint": data.fingerprint,
-                    "config": data.config,
-                    "passages": len(table),
-                    "terms": len(data.vocabulary),
-                },
-            )
+            for name, content in files.items():
+                atomic_write_bytes(folder / name, content)
     except WriteError as exc:
         raise DrafterError(f"无法写入检索索引，索引没有更新。{exc.message}") from exc
+
+
+# --- the index of the embedded corpus, shipped with the package --------------------------
+#
+# A fresh machine's first search or draft loads it instead of parsing and tokenising the
+# seeds (about 2 s). It is used only when its fingerprint (corpus files, parser version,
+# dictionary, configuration, format) is the one wanted, so a stale copy is never used; a
+# test fails while it is stale (regenerate with ``python -m drafter.search``).
+
+
+def shipped_index_dir() -> Path:
+    from .resources import data_dir
+
+    return data_dir() / "index-embedded"
+
+
+def shipped_index(fingerprint: str) -> IndexData | None:
+    folder = shipped_index_dir()
+    try:
+        meta = read_meta(folder)
+        if meta.get("format") != INDEX_FORMAT or meta.get("fingerprint") != fingerprint:
+            return None
+        return load_index(folder, meta)
+    except IndexUnusable:
+        return None
+
+
+def write_shipped_index(data: IndexData) -> Path:
+    folder = shipped_index_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in _index_files(data, compressed=True).items():
+        atomic_write_bytes(folder / name, content)
+    return folder
 
 
 def remove_index(folder: Path) -> None:

@@ -131,7 +131,9 @@ def _is_four_four(text: str) -> bool:
 
 def _is_action(four: str) -> bool:
     """A four-character phrase with a verb at its start or end (夯实基础, 勇担使命, 强基铸魂)."""
-    import jieba.posseg as pseg
+    from .tokenize import posseg
+
+    pseg = posseg()
 
     if four.startswith(_HEADING_VERBS) or (four[0] in _VERB_CHARS and four[2] in _VERB_CHARS):
         return True
@@ -140,8 +142,9 @@ def _is_action(four: str) -> bool:
 
 
 def _splits_at(text: str, pos: int) -> bool:
-    import jieba
+    from .tokenize import import_jieba
 
+    jieba = import_jieba()
     edges, i = set(), 0
     for w in jieba.lcut(text, HMM=False):
         i += len(w)
@@ -158,7 +161,9 @@ _HEADING_VERBS = (
 
 
 def _is_verb_object(text: str) -> bool:
-    import jieba.posseg as pseg
+    from .tokenize import posseg
+
+    pseg = posseg()
 
     if text.startswith(_HEADING_VERBS):
         return True
@@ -246,8 +251,9 @@ def _edge_ok(tok: str) -> bool:
 
 
 def _ngrams(text: str, n_max: int = 6, max_chars: int = 16) -> Iterable[str]:
-    import jieba
+    from .tokenize import import_jieba
 
+    jieba = import_jieba()
     for piece in _PUNCT_SPLIT.split(text):
         if len(piece) < 4:
             continue
@@ -412,7 +418,9 @@ def _figure_clauses(sentence: str) -> list[list[str]]:
 
 
 def _slots(clauses: list[str]) -> list[Slot]:
-    import jieba.posseg as pseg
+    from .tokenize import posseg
+
+    pseg = posseg()
 
     slots: list[Slot] = []
     for clause in clauses:
@@ -561,7 +569,9 @@ def has_lead_verb(item: str) -> bool:
         return False
     if rest.startswith(ITEM_VERBS):
         return True
-    import jieba.posseg as pseg
+    from .tokenize import posseg
+
+    pseg = posseg()
 
     return any(w.flag == "v" for w in list(pseg.cut(rest))[:2])
 

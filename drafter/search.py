@@ -3,10 +3,10 @@
     >>> r = Retriever(Corpus.load())
     >>> hits = r.search("职工驿站", chapter="维权")
 
-The index is built with scikit-learn's TfidfVectorizer (drafter.index); a query is
-vectorised here with the stored vocabulary and idf, and scored against the posting
-lists with numpy alone, so a search from a cold process imports neither scikit-learn
-nor scipy.
+The index is built with numpy (drafter.index, the weights of scikit-learn's
+TfidfVectorizer); a query is vectorised here with the stored vocabulary and idf, and
+scored against the posting lists with numpy alone, so neither a cold search nor a
+cold build imports scikit-learn or scipy.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ from .index import (
     load_index,
     read_meta,
     save_index,
+    shipped_index,
+    write_shipped_index,
 )
 from .model import PassageRecord, resolve_chapter, resolve_kind  # noqa: F401 (resolve_chapter re-exported)
 
@@ -186,7 +188,7 @@ class Retriever:
         return Path(folder) / "index" if folder is not None else None
 
     def fit(self) -> "Retriever":
-        """Build the index in memory from the corpus passages (scikit-learn)."""
+        """Build the index in memory from the corpus passages."""
         passages = self._passages()
         if not passages:
             raise DrafterError("语料库中还没有任何段落，无法建立检索索引。请先用 drafter ingest 加入报告。")
@@ -221,16 +223,23 @@ class Retriever:
             data = load_index(folder, meta)
         except IndexUnusable as exc:
             status = "missing" if exc.missing else "rebuilt"
-            self._say(f"{exc.reason}，正在{'建立' if exc.missing else '重建'}检索索引……")
-            self.fit()
+            shipped = shipped_index(fingerprint)  # the seeds alone, as shipped: no need to build
+            if shipped is not None:
+                self._set_state(shipped)
+                if not exc.missing:
+                    self._say(f"{exc.reason}，已换用软件自带的内置语料索引。")
+            else:
+                self._say(f"{exc.reason}，正在{'建立' if exc.missing else '重建'}检索索引……")
+                self.fit()
             try:
                 self.save()
             except DrafterError as err:
                 # Searching still works from the index in memory; only the next start pays again.
                 self._say(f"{err.message}（本次检索不受影响，但下次还要重建索引。）")
             self.index_status_ = status
-            done = "建立" if exc.missing else "重建"
-            self._say(f"检索索引已{done}：{len(self.passages_)} 个段落，{len(self.vocabulary_)} 个词项。")
+            if shipped is None:
+                done = "建立" if exc.missing else "重建"
+                self._say(f"检索索引已{done}：{len(self.passages_)} 个段落，{len(self.vocabulary_)} 个词项。")
             return self
         self._set_state(data)
         self.index_status_ = "loaded"
@@ -643,3 +652,14 @@ def highlight(text: str, terms: Sequence[str]) -> str:
         out.append(f"{HIGHLIGHT_OPEN}{text[i:j]}{HIGHLIGHT_CLOSE}" if marked[i] else text[i:j])
         i = j
     return "".join(out)
+
+
+def write_shipped() -> Path:
+    """Build the index of the embedded corpus alone and store it in the package."""
+    from .corpus import Corpus
+
+    return write_shipped_index(Retriever(Corpus.load(Path("/nonexistent-drafter-corpus"))).fit()._data)
+
+
+if __name__ == "__main__":
+    print(f"written: {write_shipped()}")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import sys
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
@@ -71,10 +72,39 @@ def stopwords() -> frozenset[str]:
     return frozenset(normalize(w) for w in _data_lines(stopwords_path()))
 
 
+def import_jieba():
+    """jieba, imported without ``pkg_resources`` (0.1–0.3 s of every cold command).
+
+    jieba 0.42 reads its data files through ``pkg_resources`` when it can be imported
+    and otherwise opens them by path beside its own modules (the same files); blocking
+    the import while jieba loads takes the second way. Anything imported later still
+    gets the real ``pkg_resources``.
+    """
+    if "jieba" in sys.modules:
+        return sys.modules["jieba"]
+    blocked = "pkg_resources" not in sys.modules
+    if blocked:
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # makes its import fail
+    try:
+        import jieba
+    finally:
+        if blocked and sys.modules.get("pkg_resources", 0) is None:
+            del sys.modules["pkg_resources"]
+    return jieba
+
+
+def posseg():
+    """``jieba.posseg`` (imported on first use only: it reads jieba's whole dictionary)."""
+    import_jieba()
+    import jieba.posseg
+
+    return jieba.posseg
+
+
 @lru_cache(maxsize=1)
 def dictionary_hash() -> str:
     """Changes when anything that shapes the token stream changes."""
-    import jieba
+    jieba = import_jieba()
 
     h = hashlib.sha256()
     h.update(f"tokenizer={TOKENIZER_VERSION};jieba={jieba.__version__};".encode())
@@ -93,8 +123,38 @@ def normalize(text: str) -> str:
 # --- jieba -----------------------------------------------------------------------------
 
 
+_FNV_OFFSET, _FNV_PRIME, _MASK64 = 0xCBF29CE484222325, 0x100000001B3, (1 << 64) - 1
+# Bump when the compact dictionary's file layout or hash changes (its file name carries it).
+COMPACT_FORMAT = 2
+
+
 def _hash64(word: str) -> int:
-    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+    """64-bit FNV-1a of the UTF-8 bytes (the same as ``_hash64_many``)."""
+    h = _FNV_OFFSET
+    for b in word.encode("utf-8"):
+        h = ((h ^ b) * _FNV_PRIME) & _MASK64
+    return h
+
+
+def _hash64_many(words: list[str]):
+    """``_hash64`` of many words at once with numpy, one pass per byte length (about
+    0.1 s for jieba's 500k prefixes instead of 0.6 s one by one)."""
+    import numpy as np
+
+    encoded = [w.encode("utf-8") for w in words]
+    lengths = np.fromiter((len(b) for b in encoded), dtype=np.int64, count=len(encoded))
+    out = np.empty(len(encoded), dtype=np.uint64)
+    prime = np.uint64(_FNV_PRIME)
+    for length in np.unique(lengths):
+        where = np.flatnonzero(lengths == length)
+        h = np.full(len(where), _FNV_OFFSET, dtype=np.uint64)
+        if length:
+            data = np.frombuffer(b"".join(encoded[i] for i in where), dtype=np.uint8).reshape(len(where), int(length))
+            for j in range(int(length)):
+                h ^= data[:, j]
+                h *= prime  # wraps modulo 2**64 like the masked product
+        out[where] = h
+    return out
 
 
 class HashedFreq(Mapping):
@@ -136,7 +196,7 @@ class HashedFreq(Mapping):
 
 
 def _new_jieba():
-    import jieba
+    jieba = import_jieba()
 
     jieba.setLogLevel(logging.WARNING)  # jieba logs its dictionary loading at DEBUG to stderr
     return jieba.Tokenizer()
@@ -152,7 +212,7 @@ def _full_jieba():
 
 
 def compact_dict_path() -> Path:
-    return user_home() / "cache" / f"jieba-{dictionary_hash()}.npz"
+    return user_home() / "cache" / f"jieba-{dictionary_hash()}-c{COMPACT_FORMAT}.npz"
 
 
 def _save_compact_dict(path: Path) -> None:
@@ -162,7 +222,7 @@ def _save_compact_dict(path: Path) -> None:
 
     full = _full_jieba()
     words = list(full.FREQ)
-    keys = np.fromiter((_hash64(w) for w in words), dtype=np.uint64, count=len(words))
+    keys = _hash64_many(words)
     freqs = np.fromiter((full.FREQ[w] for w in words), dtype=np.int64, count=len(words))
     order = np.argsort(keys)
     buf = io.BytesIO()
@@ -185,12 +245,13 @@ def _compact_jieba():
     try:
         keys, freqs, total = _load_compact_dict(path)
     except (OSError, ValueError, KeyError, zipfile.BadZipFile):
-        # First use, or a damaged cache: build it from jieba's dictionary.
+        # First use, or a damaged cache: build it from jieba's dictionary, and use that
+        # full dictionary in this process (same tokens; it is loaded already).
         try:
             _save_compact_dict(path)
         except OSError:
-            return _full_jieba()  # a read-only home: slower start, same tokens
-        keys, freqs, total = _load_compact_dict(path)
+            pass  # a read-only home: slower start next time, same tokens
+        return _full_jieba()
     tok = _new_jieba()
     tok.FREQ = HashedFreq(keys, freqs)
     tok.total = total
