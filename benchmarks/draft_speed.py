@@ -10,7 +10,8 @@ peak memory of the child. On a shared machine the CPU columns are the stable one
     python benchmarks/draft_speed.py [--runs 5]
 
 Target on the 2-core machine: under 3 s wall, the first run on a fresh home included.
-The load average of the machine is printed beside each row (other processes share the cores).
+The load average of the machine is printed beside each row (other processes share the cores);
+the child's CPU time (user + system) is printed too, as it depends much less on that load.
 """
 
 from __future__ import annotations

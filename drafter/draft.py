@@ -19,7 +19,7 @@ from .errors import DrafterError
 from .figures import KIND_LABELS, Chapter, Figure, Figures
 from .guidance import guidance_sentence
 from .numbers import cn_numeral
-from .prose import chapter_paragraphs, end_sentence, enumerate_points, has_lead_verb, ITEM_VERBS
+from .prose import ITEM_VERBS, chapter_paragraphs, end_sentence, enumerate_points, has_lead_verb
 from .resources import templates_dir
 from .templating import ConfinedLoader, LimitedSandbox, TemplateLimitError, render
 
@@ -159,6 +159,11 @@ class ChapterView:
         return chapter_paragraphs(topic, self.figures, self.highlights, self.lead, self.span)
 
 
+# Template filters: a writer's line ended with its full stop (after closing quotes too); 一是…；二是…。
+_sentence = end_sentence
+_enum = enumerate_points
+
+
 def _context(figs: Figures, missing: Callable[[str], str], wording: WordingFn | None = None) -> dict[str, Any]:
     p = figs.period
     headings = FIVE_YEAR_HEADINGS if p.kind == "five-year" else ANNUAL_HEADINGS
@@ -229,8 +234,8 @@ def _environment(extra_dir: Path | None) -> LimitedSandbox:
         finalize=_one_line,
         autoescape=False,
     )
-    env.filters["sentence"] = end_sentence
-    env.filters["enum"] = enumerate_points
+    env.filters["sentence"] = _sentence
+    env.filters["enum"] = _enum
     env.filters["cn"] = cn_numeral
     return env
 

@@ -103,7 +103,7 @@ def draft(file: Path, output: Path | None, fmt: str | None, template: Path | Non
 
     layout_profile = load_profile(profile) if profile else None
     figures = load_figures(file)
-    k = 0 if no_refs else refs
+    k = 0 if no_refs or fmt == "pdf" else refs  # a PDF shows no comments: no time spent on them
     builtin = not no_builtin
     suggest = None
     if k:
@@ -123,11 +123,10 @@ def draft(file: Path, output: Path | None, fmt: str | None, template: Path | Non
         return
     for note in result.notes:
         click.echo(f"提示：{note}", err=True)
-    where = {"md": "脚注", "docx": "批注", "pdf": "（PDF 中不显示批注）"}[fmt]
     if fmt == "pdf":
         click.echo(f"已生成初稿：{output}（PDF 不带参考批注；需要参考时请生成 .docx）")
     else:
-        click.echo(f"已生成初稿：{output}（参考{where} {n_refs} 条）")
+        click.echo(f"已生成初稿：{output}（参考{'脚注' if fmt == 'md' else '批注'} {n_refs} 条）")
     if result.lengths:
         total = sum(s.chars for s in result.lengths)
         click.echo(f"正文约 {total} 字（目标 {chars} 字）：")
