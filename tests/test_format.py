@@ -375,3 +375,26 @@ def test_list_numbering_from_a_style_survives(tmp_path):
     for para in out.paragraphs[1:]:
         num = para._p.pPr.find(qn("w:numPr"))
         assert num is not None and num.find(qn("w:numId")).get(qn("w:val")) == style_num.find(qn("w:numId")).get(qn("w:val"))
+
+
+def test_format_is_idempotent_and_keeps_a_drafts_comments(tmp_path, formatted):
+    _, once, _ = formatted
+    format_file(once, tmp_path / "twice.docx")
+    a, b = docx.Document(str(once)), docx.Document(str(tmp_path / "twice.docx"))
+    assert [p._p.xml for p in a.paragraphs] == [p._p.xml for p in b.paragraphs]
+
+    from drafter.docx_writer import write_docx
+    from drafter.draft import Suggestion, build_draft
+    from drafter.figures import load_figures
+
+    def suggest(chapter, query, k):
+        return [Suggestion(chapter, f"参考段落{i}。", "x_seed.txt", "某报告", "一、标题") for i in range(k)]
+
+    root = Path(__file__).resolve().parent.parent
+    draft = write_docx(build_draft(load_figures(root / "examples" / "青禾县总工会2025年度.yaml"), refs=2,
+                                   suggest=suggest), tmp_path / "draft.docx")
+    format_file(draft, tmp_path / "draft-fmt.docx")
+    src, out = docx.Document(str(draft)), docx.Document(str(tmp_path / "draft-fmt.docx"))
+    assert [p.text for p in out.paragraphs] == [p.text for p in src.paragraphs]
+    assert len(list(out.comments)) == len(list(src.comments)) == 10
+    assert check_layout(open_docx(tmp_path / "draft-fmt.docx")) == []
