@@ -398,3 +398,20 @@ def test_format_is_idempotent_and_keeps_a_drafts_comments(tmp_path, formatted):
     assert [p.text for p in out.paragraphs] == [p.text for p in src.paragraphs]
     assert len(list(out.comments)) == len(list(src.comments)) == 10
     assert check_layout(open_docx(tmp_path / "draft-fmt.docx")) == []
+
+
+def test_spaces_typed_for_the_indent_are_kept_and_counted(tmp_path):
+    doc = docx.Document()
+    doc.add_paragraph("报告")
+    doc.add_paragraph("\u3000\u3000今年以来，我们坚持围绕中心、服务大局，各项工作取得新进展，职工群众满意度不断提升。")
+    doc.add_paragraph("\u3000一、总体情况")
+    doc.add_paragraph("    全年新建职工之家10家，改造提升职工书屋6家，职工文化阵地不断完善。")
+    doc.save(str(tmp_path / "spaces.docx"))
+    out = tmp_path / "out.docx"
+    format_file(tmp_path / "spaces.docx", out)
+    paras = docx.Document(str(out)).paragraphs
+    assert [p.text for p in paras] == [p.text for p in docx.Document(str(tmp_path / "spaces.docx")).paragraphs]
+    ind = [p._p.pPr.find(qn("w:ind")) for p in paras[1:]]
+    assert [i.get(qn("w:firstLineChars")) for i in ind] == ["0", "100", "0"]
+    assert [i.get(qn("w:firstLine")) for i in ind] == ["0", "320", "0"]
+    assert check_layout(open_docx(out)) == []
