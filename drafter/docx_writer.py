@@ -87,6 +87,17 @@ def role_layout(profile: Profile, role: str) -> RoleLayout:
     return RoleLayout("body" if role != "attachment" else role, body, J, first_chars=2, line_pt=pitch, char_spacing=cs)
 
 
+def first_line_chars(lay: RoleLayout, text: str) -> float:
+    """The first-line indent for a paragraph: the role's, less the spaces a typist put at its
+    start to indent by hand (kept, since format changes no character): 　　正文 → 0."""
+    typed = 0.0
+    for ch in text:
+        if ch not in " \u3000\t":
+            break
+        typed += 0.5 if ch == " " else 2 if ch == "\t" else 1
+    return max(0.0, lay.first_chars - typed)
+
+
 def apply_paragraph_layout(pf, ppr, lay: RoleLayout, align: bool = True) -> None:
     """Alignment, indents and spacing on a paragraph's or a style's ParagraphFormat."""
     size = lay.font.size
@@ -222,6 +233,10 @@ class Styler:
         characters get that heading's font."""
         ppr_template, _ = self._template(role, bold, False)
         X.replace_properties(para._p.get_or_add_pPr(), ppr_template, X.KEEP_PPR + (("jc",) if keep_align else ()))
+        first = first_line_chars(self.layouts[role], X.paragraph_text(para._p))
+        if first != self.layouts[role].first_chars:
+            para.paragraph_format.first_line_indent = Pt(first * self.layouts[role].font.size)
+            X.set_char_indent(para._p.pPr, first, self.layouts[role].left_chars, self.layouts[role].right_chars)
         if lead:
             X.split_run_at(para._p, lead[1])
         for r, start, text in list(X.iter_runs(para._p)):

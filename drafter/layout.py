@@ -17,7 +17,7 @@ from pathlib import Path
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 
-from .docx_writer import AMBIGUOUS, ROLE_LABELS, RoleLayout, role_layout
+from .docx_writer import AMBIGUOUS, ROLE_LABELS, RoleLayout, first_line_chars, role_layout
 from .profile import Profile, load_profile, size_label
 from . import docx_xml as X
 from .typeset import open_docx, recognise, run_in_lead
@@ -167,7 +167,7 @@ def _check_runs(issue: LayoutIssue, res: Resolver, p, lay: RoleLayout, bold_expe
                 issue.add("quotes", "引号、破折号等用西文字体（显示为半角）", "引号、破折号用中文字体")
 
 
-def _check_paragraph(issue: LayoutIssue, res: Resolver, p, lay: RoleLayout) -> None:
+def _check_paragraph(issue: LayoutIssue, res: Resolver, p, lay: RoleLayout, want_first: float) -> None:
     levels = res.ppr_levels(p)
     _, jc = res.attr(levels, "jc")
     want_jc = _ALIGN_XML[lay.align]
@@ -183,8 +183,8 @@ def _check_paragraph(issue: LayoutIssue, res: Resolver, p, lay: RoleLayout) -> N
         return int(v) / (size * 20) if found and v else 0.0
 
     first = chars("firstLine") - chars("hanging")
-    if abs(first - lay.first_chars) > 0.15:
-        issue.add("indent", f"首行缩进{first:.3g}字", f"首行缩进{lay.first_chars:g}字" if lay.first_chars else "首行不缩进")
+    if abs(first - want_first) > 0.15:  # want_first: less the spaces typed at the start
+        issue.add("indent", f"首行缩进{first:.3g}字", f"首行缩进{want_first:g}字" if want_first else "首行不缩进")
     for side, want, label in (("left", lay.left_chars, "左"), ("right", lay.right_chars, "右")):
         got = chars(side)
         if abs(got - want) > 0.15:
@@ -234,7 +234,7 @@ def check_layout(doc, profile: Profile | None = None) -> list[LayoutIssue]:
         lay = layouts[role]
         lead = run_in_lead(X.paragraph_text(para._p)) if role == "body" else None
         _check_runs(issue, res, para._p, lay, None, (role_layout(profile, lead[0]), lead[1]) if lead else None)
-        _check_paragraph(issue, res, para._p, lay)
+        _check_paragraph(issue, res, para._p, lay, first_line_chars(lay, X.paragraph_text(para._p)))
         if issue.kinds:
             issues.append(issue)
         n += len(lines) - 1

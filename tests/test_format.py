@@ -403,3 +403,43 @@ def test_list_numbering_from_a_style_survives(tmp_path):
     for para in out.paragraphs[1:]:
         num = para._p.pPr.find(qn("w:numPr"))
         assert num is not None and num.find(qn("w:numId")).get(qn("w:val")) == style_num.find(qn("w:numId")).get(qn("w:val"))
+
+
+def test_format_is_idempotent_and_keeps_a_drafts_comments(tmp_path, formatted):
+    _, once, _ = formatted
+    format_file(once, tmp_path / "twice.docx")
+    a, b = docx.Document(str(once)), docx.Document(str(tmp_path / "twice.docx"))
+    assert [p._p.xml for p in a.paragraphs] == [p._p.xml for p in b.paragraphs]
+
+    from drafter.docx_writer import write_docx
+    from drafter.draft import Suggestion, build_draft
+    from drafter.figures import load_figures
+
+    def suggest(chapter, query, k):
+        return [Suggestion(chapter, f"参考段落{i}。", "x_seed.txt", "某报告", "一、标题") for i in range(k)]
+
+    root = Path(__file__).resolve().parent.parent
+    draft = write_docx(build_draft(load_figures(root / "examples" / "青禾县总工会2025年度.yaml"), refs=2,
+                                   suggest=suggest), tmp_path / "draft.docx")
+    format_file(draft, tmp_path / "draft-fmt.docx")
+    src, out = docx.Document(str(draft)), docx.Document(str(tmp_path / "draft-fmt.docx"))
+    assert [p.text for p in out.paragraphs] == [p.text for p in src.paragraphs]
+    assert len(list(out.comments)) == len(list(src.comments)) == 10
+    assert check_layout(open_docx(tmp_path / "draft-fmt.docx")) == []
+
+
+def test_spaces_typed_for_the_indent_are_kept_and_counted(tmp_path):
+    doc = docx.Document()
+    doc.add_paragraph("报告")
+    doc.add_paragraph("\u3000\u3000今年以来，我们坚持围绕中心、服务大局，各项工作取得新进展，职工群众满意度不断提升。")
+    doc.add_paragraph("\u3000一、总体情况")
+    doc.add_paragraph("    全年新建职工之家10家，改造提升职工书屋6家，职工文化阵地不断完善。")
+    doc.save(str(tmp_path / "spaces.docx"))
+    out = tmp_path / "out.docx"
+    format_file(tmp_path / "spaces.docx", out)
+    paras = docx.Document(str(out)).paragraphs
+    assert [p.text for p in paras] == [p.text for p in docx.Document(str(tmp_path / "spaces.docx")).paragraphs]
+    ind = [p._p.pPr.find(qn("w:ind")) for p in paras[1:]]
+    assert [i.get(qn("w:firstLineChars")) for i in ind] == ["0", "100", "0"]
+    assert [i.get(qn("w:firstLine")) for i in ind] == ["0", "320", "0"]
+    assert check_layout(open_docx(out)) == []
