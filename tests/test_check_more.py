@@ -47,6 +47,8 @@ def test_five_year_review_may_name_the_guidance_of_its_first_years():
 
 def test_no_year_no_timeliness():
     assert report_years(["一段没有年份的话。"]) == ()
+    assert report_years(["2025年，全县各级工会团结引领职工。"]) == (2025,)
+    assert report_years(["2025年5月，召开职代会。"]) == ()
 
 
 # ------------------------------------------------------------ placeholders and structure
