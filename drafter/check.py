@@ -27,7 +27,7 @@ from .checks.paragraphs import (
 )
 from .checks.structure import (
     HASHES,
-    _fmt,
+    fmt_number,
     absent_figures_findings,
     missing_chapter_findings,
     placeholder_spans,
@@ -103,8 +103,8 @@ def check_paragraphs(
                 right = named.value / scale if named.value >= scale else named.value
                 found.append(Finding("number", n, around(para, m.start(), m.end()),
                                      f"数字“{m.group()}”是数据文件中“{owner.item}”的数字，这里写的却是“{named.item}”"
-                                     f"（数据文件中为 {_fmt(named.value)}{named.unit}）。",
-                                     f"核对后改为“{_fmt(right)}”", "", "misplaced-number", m.group(), _fmt(right)))
+                                     f"（数据文件中为 {fmt_number(named.value)}{named.unit}）。",
+                                     f"核对后改为“{fmt_number(right)}”", "", "misplaced-number", m.group(), fmt_number(right)))
     if on("structure"):
         found += [f for f in structure_findings(paras) if on(f.rule)]
         if on("missing-chapter"):

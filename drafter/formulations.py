@@ -163,6 +163,12 @@ def _read_entries(path: Path, where: str, fix: str) -> tuple[list, list[int]]:
             data = json.loads(raw)
         except ValueError as exc:
             raise DrafterError(f"{where} 不是有效的 JSON（{exc}）。{fix}") from exc
+        # JSON gives no positions: an entry's line is where its "id" key stands, when every
+        # entry has one (then the n-th "id" is the n-th entry's).
+        starts = [m.start() for m in re.finditer(r'"id"\s*:', raw)]
+        items = data.get("formulations") if isinstance(data, dict) else None
+        if isinstance(items, list) and len(starts) == len(items):
+            lines = [raw.count("\n", 0, i) + 1 for i in starts]
     if not isinstance(data, dict) or not isinstance(data.get("formulations"), list):
         raise DrafterError(f"{where} 的最外层应有“formulations”列表。{fix}")
     return data["formulations"], lines

@@ -47,6 +47,8 @@ def test_five_year_review_may_name_the_guidance_of_its_first_years():
 
 def test_no_year_no_timeliness():
     assert report_years(["一段没有年份的话。"]) == ()
+    assert report_years(["2025年，全县各级工会团结引领职工。"]) == (2025,)
+    assert report_years(["2025年5月，召开职代会。"]) == ()
 
 
 # ------------------------------------------------------------ placeholders and structure
@@ -132,3 +134,17 @@ def test_user_formulations_file(tmp_path):
     draft.write_text("实施青禾工匠培养工程。", encoding="utf-8")
     found = check_file(draft, corpus=None, formulations=own, disabled={"copy"})
     assert [(f.rule, f.found, f.replacement) for f in found] == [("own", "青禾工匠培养工程", "青禾工匠培育工程")]
+
+
+def test_cli_bad_formulations_file_is_named_with_its_entry(tmp_path):
+    from click.testing import CliRunner
+
+    from drafter.cli import main
+
+    bad = tmp_path / "提法.yaml"
+    bad.write_text("formulations:\n  - id: a\n    right: 青禾工匠培育工程\n    wrong: 青禾\n", encoding="utf-8")
+    draft = tmp_path / "稿.txt"
+    draft.write_text("一段话。", encoding="utf-8")
+    res = CliRunner().invoke(main, ["check", str(draft), "--formulations", str(bad), "--corpus", str(tmp_path / "c")])
+    assert res.exit_code == 2 and "第 1 条（第 2 行）" in res.output and "wrong" in res.output
+    assert "Traceback" not in res.output

@@ -127,7 +127,7 @@ def test_broken_data_file_is_a_user_error(tmp_path):
     bad.write_text(json.dumps({"formulations": [{"id": "x", "right": "甲", "patterns": ["("]}]}), encoding="utf-8")
     with pytest.raises(DrafterError) as exc:
         load_formulations(bad)
-    assert "第 1 条" in exc.value.message and "patterns" in exc.value.message
+    assert "第 1 条（第 1 行）" in exc.value.message and "patterns" in exc.value.message
     assert formulations_path().exists()
 
 

@@ -161,5 +161,5 @@ def _figure_numbers(f) -> set[float]:
     return out
 
 
-def _fmt(value: float) -> str:
+def fmt_number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"

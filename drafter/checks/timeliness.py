@@ -17,11 +17,13 @@ from functools import lru_cache
 _SPIRIT_AFTER = re.compile(r"[^，。；：！？]{0,24}?精神")
 _HISTORY_AFTER = re.compile(r"(?:胜利)?(?:召开)?(?:以来|之后|以后|后|前)")
 _TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?:度)?(?:上半年|下半年|全年)?.{0,12}?(?:总结|报告|汇报|综述|要点)")
+_OPENING_YEAR = re.compile(r"^((?:19|20)\d{2})\s*年(?:度|全年)?[，,]")  # 2025年，全县各级工会……
 _SPAN = re.compile(r"((?:19|20)\d{2})\s*[—－-]\s*((?:19|20)\d{2})\s*年")
 
 
 def report_years(paras: list[str], figures=None, year: int | None = None) -> tuple[int, ...]:
-    """The years a report covers: given, from the figures file, or from its title."""
+    """The years a report covers: given, from the figures file, or from its title or
+    opening sentence (2025年，…) among the first three paragraphs."""
     if year:
         return (year,)
     if figures is not None and figures.period.year:
@@ -31,7 +33,7 @@ def report_years(paras: list[str], figures=None, year: int | None = None) -> tup
         m = _SPAN.search(para)
         if m and int(m.group(1)) <= int(m.group(2)):
             return tuple(range(int(m.group(1)), int(m.group(2)) + 1))
-        m = _TITLE_YEAR.search(para)
+        m = _TITLE_YEAR.search(para) or _OPENING_YEAR.match(para)
         if m:
             return (int(m.group(1)),)
     return ()

@@ -168,6 +168,8 @@ def check(file: Path | None, figures_path: Path | None, year: int | None, formul
             click.echo("没有发现问题。" + ("" if figures_path else "（未给出 --figures，未核对数字。）"))
     if report is not None:
         click.echo(f"已写出修订稿 {output}：修订 {report.tracked} 处，批注 {report.comments} 条。", err=True)
+        if report.unplaced:
+            click.echo(f"另有 {report.unplaced} 处问题在 Word 文件中找不到对应段落，已批注在第一段。", err=True)
     if findings:
         click.get_current_context().exit(1)
 
