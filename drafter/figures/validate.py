@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
-from decimal import Decimal
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ FIGURE_KEYS = ("项目", "数值", "单位", "上年", "逐年")
 SIGN_KEYS = ("单位", "日期")
 
 _NUMBER_TEXT_RE = re.compile(r"^(近|约)?\s*(\d+(?:\.\d+)?)\s*(万|亿)?\s*(余|多)?$")
+_DATE_RE = re.compile(r"^(\d{4})\s*(?:-|/|\.|年)\s*(\d{1,2})\s*(?:-|/|\.|月)\s*(\d{1,2})\s*日?$")
 
 # Bounds on values (docs/limits.md): far above any union's real figures, far below what
 # breaks the number formatting (decimal's 28 digits) or reads as anything but a typo.
@@ -30,7 +31,6 @@ MAX_TEXT_CHARS = 2_000  # one highlight, problem or plan
 MAX_NAME_CHARS = 100  # 单位, 标题, 小标题, 项目 and other one-line texts
 ONE_LINE_KEYS = ("单位", "标题", "小标题", "项目", "上级单位", "落款.单位")
 PERCENT_UNITS = ("%", "％")
-_DATE_RE = re.compile(r"^(\d{4})\s*(?:-|/|\.|年)\s*(\d{1,2})\s*(?:-|/|\.|月)\s*(\d{1,2})\s*日?$")
 
 
 class _Checker:
