@@ -37,7 +37,7 @@ _SCAFFOLD_CHAPTERS = {
 }
 
 
-_CHAPTER_NOTES = {
+CHAPTER_NOTES = {
     "思想引领": "思想政治引领、宣讲、职工文化（整章不写则初稿中留【待补充】）",
     "建功立业": "劳动和技能竞赛、工匠劳模、职工创新",
     "维权服务": "法律援助、集体协商、帮扶慰问、服务站点",
@@ -55,7 +55,7 @@ def scaffold_yaml(kind: str = "annual", year: int | None = None, name: str = "�
     out = [_SCAFFOLD_HEAD.format(name=name, kind_label=KIND_LABELS[kind], period=_PERIODS[kind].format(year=year, start=start))]
     first = True
     for chapter, (item, value, unit, last, highlight) in _SCAFFOLD_CHAPTERS.items():
-        out.append(f"\n{chapter}:   # {_CHAPTER_NOTES[chapter]}\n")
+        out.append(f"\n{chapter}:   # {CHAPTER_NOTES[chapter]}\n")
         if first:
             out.append("  # 小标题: 自己拟的小标题     # 选填：不写则用模板的通用小标题\n")
         out.append("  数据:" + ("                         # 本章的数字，每项以“- 项目:”开头" if first else "") + "\n")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from ..figures.model import FIGURE_CHAPTERS, HALVES, KIND_NAMES, FiguresError
-from ..figures.scaffold import _CHAPTER_NOTES
+from ..figures.scaffold import CHAPTER_NOTES
 from ..figures.validate import FIGURE_KEYS, parse_figures
 
 # Form columns of one 数据 row (逐年 is for five-year reviews; kept out of the form: YAML upload).
@@ -50,7 +50,7 @@ class FiguresForm:
 def empty_form() -> FiguresForm:
     form = FiguresForm(values={"类型": "年度"})
     for ch in FIGURE_CHAPTERS:
-        form.chapters.append(ChapterForm(ch, _CHAPTER_NOTES[ch], rows=[_blank_row() for _ in range(MIN_ROWS)]))
+        form.chapters.append(ChapterForm(ch, CHAPTER_NOTES[ch], rows=[_blank_row() for _ in range(MIN_ROWS)]))
     return form
 
 
@@ -71,7 +71,7 @@ def form_from_request(data) -> FiguresForm:
     for ch in FIGURE_CHAPTERS:
         filled = [r for _, r in sorted(rows[ch].items()) if any(r.values())]
         form.chapters.append(ChapterForm(
-            ch, _CHAPTER_NOTES[ch], heading=(data.get(f"{ch}.小标题") or "").strip(),
+            ch, CHAPTER_NOTES[ch], heading=(data.get(f"{ch}.小标题") or "").strip(),
             rows=filled + [_blank_row() for _ in range(max(1, MIN_ROWS - len(filled)))],
             highlights=(data.get(f"{ch}.亮点") or "").strip()))
     return form
