@@ -22,16 +22,16 @@ zh.install()
 
 # name -> (module, attribute, one-line help shown by `drafter --help`)
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "ingest": ("drafter.cli.corpus_cmds", "ingest", "把旧报告（.txt/.docx/.pdf 或整个文件夹）加入语料库"),
+    "ingest": ("drafter.cli.corpus_cmds", "ingest", "把旧报告（.txt .docx .doc .wps .rtf .pdf、扫描件或整个文件夹）加入语料库"),
     "sections": ("drafter.cli.corpus_cmds", "sections", "显示一个文件被读成的文章、标题、章节和段落"),
-    "corpus": ("drafter.cli.corpus_cmds", "corpus_cmd", "列出语料库中的文档（内置与自己加入的）"),
+    "corpus": ("drafter.cli.corpus_cmds", "corpus_cmd", "列出语料库中的文档（内置与自己加入的）；--check 检查并修复，--remove 移除"),
     "index": ("drafter.cli.search_cmds", "index_cmd", "重建检索索引"),
-    "search": ("drafter.cli.search_cmds", "search", "按章节检索可参考的段落"),
-    "similar": ("drafter.cli.search_cmds", "similar", "查找与自己写的段落相近的段落"),
+    "search": ("drafter.cli.search_cmds", "search", "按章节检索可参考的段落（口语、简称按同义词表一并查找）"),
+    "similar": ("drafter.cli.search_cmds", "similar", "查找与自己写的段落（或整篇稿子逐段）相近的旧段落"),
     "phrases": ("drafter.cli.check_cmds", "phrases", "提炼小标题、固定提法和带数字空位的句式"),
     "init": ("drafter.cli.draft_cmds", "init", "生成一份填写数据用的 YAML 模板"),
-    "draft": ("drafter.cli.draft_cmds", "draft", "用 YAML 中的数据生成 Word 初稿"),
-    "check": ("drafter.cli.check_cmds", "check", "检查稿子：提法错误、非本单位数字、照抄旧稿、缺章节"),
+    "draft": ("drafter.cli.draft_cmds", "draft", "用 YAML 中的数据生成初稿（.docx、.md 或 .pdf）"),
+    "check": ("drafter.cli.check_cmds", "check", "检查稿子：提法、用语标点、时效、数字、照抄、章节、版式；--fix 写成 Word 修订"),
     "format": ("drafter.cli.format_cmds", "format_cmd", "一键排版：把手工录入的 Word 稿子排成公文版式，不改文字"),
     "serve": ("drafter.cli.serve_cmds", "serve", "启动本机网页版（资料库、找参考、写初稿、查稿子）"),
 }
@@ -116,6 +116,8 @@ def main() -> None:
       drafter init 我的数据.yaml          生成数据模板，填入本单位数字
       drafter draft 我的数据.yaml -o 初稿.docx
       drafter check 初稿.docx --figures 我的数据.yaml
+      drafter format 稿子.docx -o 排版稿.docx  一键排版
+      drafter serve                        在浏览器里使用（不用命令行）
 
     每个命令都可加 -h 查看说明；输出结果的命令都支持 --json。
     """
