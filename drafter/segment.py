@@ -138,6 +138,10 @@ def _lines(text: str) -> tuple[list[Line | str | None], list[str]]:
         skip = range(0, end)  # the compilation's own title sits above its TOC
     out: list[Line | str | None] = []
     has_item_titles = any(is_item_title(s) for s in stripped)
+    # The next non-empty line after each line (one backward pass: a signature looks at it).
+    next_text = [""] * len(stripped)
+    for k in range(len(stripped) - 2, -1, -1):
+        next_text[k] = stripped[k + 1] or next_text[k + 1]
     short_seen: set[str] = set()
     content = False
     for i, (r, s) in enumerate(zip(raw, stripped)):
@@ -145,7 +149,7 @@ def _lines(text: str) -> tuple[list[Line | str | None], list[str]]:
             out.append(None)
             continue
         s = clean.cut_breadcrumbs(s)
-        following = next((t for t in stripped[i + 1 :] if t), "")
+        following = next_text[i]
         if (
             clean.is_furniture(s)
             or clean.is_signature(s, following)

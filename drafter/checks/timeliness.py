@@ -43,7 +43,7 @@ def timeliness_hits(text: str, years: tuple[int, ...]) -> list[tuple[str, int, i
     """(rule, start, end, message, suggestion) for every mention out of its time."""
     from ..guidance import find_sessions, opening_phrase, stale_mentions, union_phrase
 
-    first, last = min(years), max(years)
+    last = max(years)
     # A report on year Y is written up to the spring of Y+1: sessions held by then may be named.
     written_by = datetime.date(last + 1, 3, 31)
     stale = None

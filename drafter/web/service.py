@@ -103,7 +103,7 @@ class Workspace:
     def ingest(self, storages, index: bool = True) -> dict:
         """`drafter ingest --json` for uploaded files; a bad file is named and skipped."""
         from ..cli.corpus_cmds import ingest_json
-        from ..corpus import Corpus, IngestReport
+        from ..corpus import IngestReport
 
         report = IngestReport()
         paths = []
