@@ -15,12 +15,15 @@ Two ways to load jieba's dictionary give the same segmentation:
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
+import os
 import re
 import sys
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
-from functools import lru_cache
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import lru_cache, partial
 from pathlib import Path
 
 from .fsutil import atomic_write_bytes
@@ -304,3 +307,79 @@ def make_analyzer(name: str, *, compact: bool = False) -> Callable[[str], list[s
 def surface(feature: str) -> str:
     """The characters a feature stands for in the text."""
     return feature[len(BIGRAM_PREFIX) :] if feature.startswith(BIGRAM_PREFIX) else feature
+
+
+# --- many texts: a process pool ------------------------------------------------------------
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    it = iter(items)
+    while block := list(itertools.islice(it, size)):
+        yield block
+
+
+def _ignore_sigint() -> None:
+    # Ctrl-C reaches the whole process group: only the parent handles it (and ends the pool),
+    # so a worker never dies half-way through a chunk and leaves the parent waiting.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _pool_context():
+    import multiprocessing
+
+    # fork shares the parent's loaded modules (and dictionary, if loaded) for free; spawn
+    # where fork does not exist (Windows, and macOS defaults).
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    return multiprocessing.get_context(method)
+
+
+def map_chunks(fn, items, *, workers: int | None = None, chunk: int = 2000) -> Iterator:
+    """``fn(block)`` for consecutive blocks of ``chunk`` items, in input order, over a
+    process pool.
+
+    ``fn`` must be picklable (a module-level function, or a ``functools.partial`` of one)
+    and take a list. ``items`` may be a generator too big for memory: at most about
+    2 × ``workers`` blocks are in flight. ``workers=None`` uses up to 2 cores; one worker,
+    or fewer than two blocks, runs in this process without a pool. A worker's exception
+    is raised here; an exception, Ctrl-C or a consumer that stops early ends the workers.
+    """
+    if workers is None:
+        workers = min(2, os.cpu_count() or 1)
+    blocks = _chunks(items, max(1, int(chunk)))
+    head = list(itertools.islice(blocks, 2))
+    if workers <= 1 or len(head) < 2:
+        for block in itertools.chain(head, blocks):
+            yield fn(block)
+        return
+    pool = _pool_context().Pool(processes=workers, initializer=_ignore_sigint)
+    pending: deque = deque()
+    try:
+        for block in itertools.chain(head, blocks):
+            pending.append(pool.apply_async(fn, (block,)))
+            while len(pending) >= 2 * workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+    except BaseException:
+        pool.terminate()  # KeyboardInterrupt, a worker's error, or the consumer closed us
+        raise
+    else:
+        pool.close()
+    finally:
+        pool.join()
+
+
+def _analyze_block(name: str, texts: list[str]) -> list[list[str]]:
+    return [analyze(name, t) for t in texts]
+
+
+def analyze_many(name: str, texts, *, workers: int | None = None) -> list[list[str]]:
+    """``[analyze(name, t) for t in texts]`` (the build's dictionary), over ``map_chunks``."""
+    if name not in ANALYZERS:
+        raise ValueError(f"unknown analyzer {name!r}; expected one of {ANALYZERS}")
+    out: list[list[str]] = []
+    for block in map_chunks(partial(_analyze_block, name), texts, workers=workers):
+        out.extend(block)
+    return out
