@@ -4,6 +4,7 @@ every faster path must keep identical (issue 14)."""
 from __future__ import annotations
 
 import multiprocessing
+import sys
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,47 @@ def test_analyze_many_is_analyze_on_every_seed_passage(seed_texts):
     assert tokenize.analyze_many("word", seed_texts[:5], workers=1) == [tokenize.analyze("word", t) for t in seed_texts[:5]]
     with pytest.raises(ValueError):
         tokenize.analyze_many("chars", ["工会"])
+
+
+def _dev_texts() -> list[str]:
+    texts = []
+    for path in sorted(DEV.glob("*.txt")):
+        raw = path.read_text(encoding="utf-8", errors="replace")
+        texts += [raw] + [line for line in raw.splitlines() if line.strip()]
+    return texts
+
+
+# Text rjieba alone cuts unlike jieba (hyphens, decimals, dots, Han outside jieba's range),
+# odd white space and punctuation runs.
+_ODD = ["第1-2季度", "48.55kb", "www.workercn.cn", "3.5%", "5g网络", "㐀工会鿦劳模", "工会\x1c职工",
+        "……省总工会——", "工会  职工\r\n\r\n代表", "a—b·c", "(1)“劳模”", "#工会&职工+", "【要闻】《工人日报》"]
+
+
+def _assert_fast_cut_is_jiebas(texts):
+    fast = tokenize._rjieba()
+    full = tokenize._full_jieba()
+    for text in map(tokenize.normalize, texts):
+        assert tokenize._cut_fast(fast, text) == list(full.cut_for_search(text)), text[:60]
+
+
+def test_build_cut_is_jiebas_on_every_seed_passage(seed_texts):
+    pytest.importorskip("rjieba")
+    _assert_fast_cut_is_jiebas(seed_texts + _ODD)
+
+
+@pytest.mark.skipif(not DEV.is_dir(), reason="../shared/dev is not beside the checkout")
+def test_build_cut_is_jiebas_on_every_dev_text():
+    pytest.importorskip("rjieba")
+    _assert_fast_cut_is_jiebas(_dev_texts())
+
+
+def test_build_words_without_rjieba_are_the_same(seed_texts, monkeypatch):
+    texts = seed_texts[:200] + _ODD
+    with_fast = [tokenize.words(t) for t in texts]
+    monkeypatch.setitem(sys.modules, "rjieba", None)  # as if it were not installed
+    tokenize._rjieba.cache_clear()
+    try:
+        assert tokenize._rjieba() is None
+        assert [tokenize.words(t) for t in texts] == with_fast
+    finally:
+        tokenize._rjieba.cache_clear()
