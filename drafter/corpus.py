@@ -23,17 +23,25 @@ import json
 import logging
 import os
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable
 
 from . import resources
 from .errors import DrafterError, InputFileError, WriteError
-from .fsutil import atomic_write_bytes, atomic_write_json, json_bytes, os_error_reason, printable, remove_temp_files, store_lock
+from .fsutil import (
+    atomic_write_bytes,
+    atomic_write_json,
+    json_bytes,
+    os_error_reason,
+    printable,
+    remove_temp_files,
+    store_lock,
+)
 from .ingest import PARSER_VERSION, parse_file
-from .model import Document, PassageRecord
 from .limits import check_regular_file
+from .model import Document, PassageRecord
 from .read import SUFFIXES
 
 log = logging.getLogger("drafter")
@@ -140,7 +148,7 @@ class Corpus:
         self._embedded_hashes: dict[Path, str] | None = None
 
     @classmethod
-    def load(cls, corpus_dir: str | Path | None = None, include_embedded: bool = True) -> "Corpus":
+    def load(cls, corpus_dir: str | Path | None = None, include_embedded: bool = True) -> Corpus:
         corpus = cls(corpus_dir, include_embedded)
         if corpus.dir.exists() and not corpus.dir.is_dir():
             raise DrafterError(f"语料库路径 {printable(corpus.dir)} 不是文件夹，请用 --corpus 指定一个文件夹。")
@@ -228,24 +236,36 @@ class Corpus:
         return self._documents
 
     def passages(self) -> list[PassageRecord]:
-        out: list[PassageRecord] = []
+        return [p for _, recs in self.passage_parts() for p in recs]
+
+    def passage_parts(self) -> list[tuple[str, list[PassageRecord]]]:
+        """(key, passages) per document: the key changes when the document or the parser does,
+        so an index can tell the documents it holds already from those it must read."""
+        parts = []
         for doc in self.documents:
-            for art in doc.articles:
-                title = art.title or doc.name
-                for sec in art.sections:
-                    for p in sec.passages:
-                        out.append(
-                            PassageRecord(
-                                text=p.text,
-                                chapters=tuple(p.chapters),
-                                file=doc.name,
-                                article=title,
-                                heading=sec.heading,
-                                org=art.org,
-                                year=art.year,
-                                kind=art.kind,
-                            )
+            key = f"{'embedded' if doc.embedded else 'user'}:{doc.name}:{doc.sha256}:{PARSER_VERSION}"
+            parts.append((key, self._records(doc)))
+        return parts
+
+    @staticmethod
+    def _records(doc: Document) -> list[PassageRecord]:
+        out: list[PassageRecord] = []
+        for art in doc.articles:
+            title = art.title or doc.name
+            for sec in art.sections:
+                for p in sec.passages:
+                    out.append(
+                        PassageRecord(
+                            text=p.text,
+                            chapters=tuple(p.chapters),
+                            file=doc.name,
+                            article=title,
+                            heading=sec.heading,
+                            org=art.org,
+                            year=art.year,
+                            kind=art.kind,
                         )
+                    )
         return out
 
     # --- loading ----------------------------------------------------------------------
@@ -646,7 +666,7 @@ class Corpus:
 
         folder = self.dir / "index"
         try:
-            load_index(folder, read_meta(folder))
+            load_index(folder, read_meta(folder), deep=True)
         except IndexUnusable as exc:
             if exc.missing:
                 return "missing"

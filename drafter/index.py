@@ -1,104 +1,79 @@
-"""The TF-IDF index of the corpus passages: building it (scikit-learn) and storing it safely.
+"""The TF-IDF index of the corpus passages: building it in batches, storing it, mapping it.
 
-An index is three files in ``corpus.dir / "index"``, each written atomically:
-- ``matrix.npz``: the length-normalised TF-IDF matrix in CSC form (a posting list per term),
-  the idf vector, and the passages as arrays (their texts as one UTF-8 buffer with
-  offsets, a source number and a chapter-set number each);
-- ``passages.json``: vocabulary, the table of sources (file, article, heading, org, year,
-  kind) and the table of chapter sets;
-- ``meta.json``: format version, fingerprint and configuration, written last.
-All three carry the same build id, so a set mixed from two builds is detected like a
-damaged file. They are written under the corpus folder's lock (one writer at a time),
-which also clears temp files left by a killed build; reading takes no lock. Nothing is pickled; loading needs numpy and json only, not scikit-learn,
-and decodes no passage text until a hit needs it.
+Layout on disk (format 3), in ``corpus.dir / "index"``:
+- ``meta.json``: format, fingerprint, configuration and the name of the current
+  generation folder. It is written last, atomically: it is the commit point of a build.
+- ``gen-<build id>/``: one ``.npy`` file per array and two small JSON tables. Arrays are
+  opened with ``mmap_mode="r"``, so opening costs the same at 10k and 1M passages:
+  - the CSC matrix (``indptr``, ``rows``, ``weights``: a posting list per term, weights
+    length-normalised per passage) and ``idf``;
+  - the vocabulary as sorted 64-bit hashes of the terms (``term_hash``, ``term_by_hash``)
+    with the terms as one UTF-8 buffer (``term_utf8``, ``term_offsets``): no JSON to parse;
+  - the passages: texts as one UTF-8 buffer, a source and a chapter set per passage, the
+    pivot each was divided by (the counts can be recovered from the weights, so documents
+    are added without tokenising the old ones again), and a MinHash signature each for
+    near-duplicate folding at query time;
+  - the sources as one JSON text each, decoded only for hits, with their year, kind and
+    org as arrays for the filters; the documents (their keys and passage ranges).
+A new build writes a new generation folder, then switches ``meta.json`` to it, then
+removes the old one: an interrupted build or append leaves the previous index usable.
+All writes happen under the corpus folder's lock. Nothing is pickled; loading needs numpy
+and json only.
+
+Building: passages are tokenised and counted in chunks on every core
+(``tokenize.map_chunks``); each chunk's counts are kept as a compact part (row, term,
+count); at the end the parts are weighed into the CSC arrays with smooth idf, sublinear
+tf and pivoted length normalisation: the weights scikit-learn's TfidfVectorizer gives.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import io
 import json
+import os
+import shutil
 import uuid
-import zipfile
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from . import tokenize
 from .errors import DrafterError, WriteError
-from .fsutil import atomic_write_bytes, json_bytes, remove_temp_files, store_lock
+from .fsutil import (
+    atomic_write_bytes,
+    json_bytes,
+    printable,
+    remove_temp_files,
+    store_lock,
+    write_error,
+)
 from .model import PassageRecord
 
-INDEX_FORMAT = 2
-META, PASSAGES, MATRIX = "meta.json", "passages.json", "matrix.npz"
+INDEX_FORMAT = 3
+META, TABLES, DOCUMENTS = "meta.json", "tables.json", "documents.json"
+GENERATION_PREFIX = "gen-"
+COUNT_CHUNK = 2000  # passages per task of the counting pool
+MINHASH = 32  # values per signature
+SHINGLE = 4  # characters per shingle (as search folds near-duplicates)
+DEEP_CHECK_MAX = 5_000_000  # stored weights: below this, every load checks every row number
+
+# name -> (dtype kinds, ndim) of every array of a generation
+ARRAYS: dict[str, tuple[str, int]] = {
+    "idf": ("f", 1), "indptr": ("iu", 1), "rows": ("iu", 1), "weights": ("f", 1),
+    "term_hash": ("u", 1), "term_by_hash": ("iu", 1), "term_offsets": ("iu", 1), "term_utf8": ("u", 1),
+    "text_utf8": ("u", 1), "text_offsets": ("iu", 1), "source_ids": ("iu", 1), "chapter_set_ids": ("iu", 1),
+    "pivots": ("f", 1), "minhash": ("u", 2), "shingles": ("iu", 1),
+    "source_utf8": ("u", 1), "source_offsets": ("iu", 1), "source_year": ("iu", 1), "source_kind": ("iu", 1),
+    "source_org": ("iu", 1), "doc_offsets": ("iu", 1),
+}
 
 # progress(items, length, label) -> items, like drafter.cli.common.progress
 Progress = Callable[[Iterable, int, str], Iterable]
-
-
-class PassageTable(Sequence[PassageRecord]):
-    """The indexed passages as arrays; a PassageRecord is made only when asked for."""
-
-    def __init__(self, text_utf8, text_offsets, source_ids, chapter_set_ids, sources, chapter_sets):
-        self.text_utf8 = text_utf8  # numpy uint8: every text, UTF-8, one after the other
-        self.text_offsets = text_offsets  # numpy int64 (n + 1,)
-        self.source_ids = source_ids  # numpy int32 (n,): row of ``sources``
-        self.chapter_set_ids = chapter_set_ids  # numpy int32 (n,): row of ``chapter_sets``
-        self.sources = sources  # [(file, article, heading, org, year, kind)]
-        self.chapter_sets = chapter_sets  # [(chapter, ...)]
-
-    @classmethod
-    def from_records(cls, records: Sequence[PassageRecord]) -> "PassageTable":
-        import numpy as np
-
-        sources: dict[tuple, int] = {}
-        chapter_sets: dict[tuple, int] = {}
-        encoded = [p.text.encode("utf-8") for p in records]
-        offsets = np.zeros(len(records) + 1, dtype=np.int64)
-        np.cumsum([len(b) for b in encoded], out=offsets[1:])
-        return cls(
-            np.frombuffer(b"".join(encoded), dtype=np.uint8),
-            offsets,
-            np.array(
-                [
-                    sources.setdefault((p.file, p.article, p.heading, p.org, p.year, p.kind), len(sources))
-                    for p in records
-                ],
-                dtype=np.int32,
-            ),
-            np.array([chapter_sets.setdefault(tuple(p.chapters), len(chapter_sets)) for p in records], dtype=np.int32),
-            list(sources),
-            list(chapter_sets),
-        )
-
-    def __len__(self) -> int:
-        return len(self.source_ids)
-
-    def text(self, i: int) -> str:
-        return self.text_utf8[self.text_offsets[i] : self.text_offsets[i + 1]].tobytes().decode("utf-8")
-
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        if not -len(self) <= i < len(self):
-            raise IndexError(i)
-        i %= len(self)
-        return PassageRecord(self.text(i), tuple(self.chapter_sets[self.chapter_set_ids[i]]),
-                             *self.sources[self.source_ids[i]])
-
-
-@dataclass
-class IndexData:
-    """Everything a query needs, as plain Python and numpy objects."""
-
-    fingerprint: str
-    config: dict[str, Any]
-    vocabulary: list[str]
-    idf: Any  # numpy float32 (n_terms,)
-    indptr: Any  # numpy int64 (n_terms + 1,): column pointers of the CSC matrix
-    rows: Any  # numpy int32: passage number of each stored weight
-    weights: Any  # numpy float32: TF-IDF weight, length-normalised per passage
-    passages: PassageTable
 
 
 class IndexUnusable(Exception):
@@ -110,6 +85,159 @@ class IndexUnusable(Exception):
         self.missing = missing
 
 
+# --- tables over the arrays ----------------------------------------------------------------
+
+
+class StringTable(Sequence[str]):
+    """Strings stored as one UTF-8 buffer with offsets; each decoded when asked for."""
+
+    def __init__(self, utf8, offsets):
+        self.utf8, self.offsets = utf8, offsets
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def raw(self, i: int) -> bytes:
+        return self.utf8[self.offsets[i] : self.offsets[i + 1]].tobytes()
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if not -len(self) <= i < len(self):
+            raise IndexError(i)
+        return self.raw(i % len(self)).decode("utf-8")
+
+
+class Vocabulary(Mapping[str, int]):
+    """term -> column, looked up by a 64-bit hash in a sorted array and checked against the
+    term's bytes (a hash collision costs one more comparison, never a wrong column)."""
+
+    def __init__(self, terms: StringTable, hashes, by_hash):
+        self.terms, self.hashes, self.by_hash = terms, hashes, by_hash
+        self._cache: dict[str, int | None] = {}
+
+    def get(self, term, default=None):
+        if term in self._cache:
+            found = self._cache[term]
+        else:
+            found = self._find(term)
+            if len(self._cache) < 100_000:
+                self._cache[term] = found
+        return default if found is None else found
+
+    def _find(self, term: str) -> int | None:
+        import numpy as np
+
+        if not isinstance(term, str):
+            return None
+        h = np.uint64(tokenize._hash64(term))
+        raw = term.encode("utf-8")
+        i = int(np.searchsorted(self.hashes, h))
+        while i < len(self.hashes) and self.hashes[i] == h:
+            col = int(self.by_hash[i])
+            if self.terms.raw(col) == raw:
+                return col
+            i += 1
+        return None
+
+    def __getitem__(self, term: str) -> int:
+        found = self.get(term)
+        if found is None:
+            raise KeyError(term)
+        return found
+
+    def __contains__(self, term) -> bool:
+        return self.get(term) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.terms)
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def term(self, col: int) -> str:
+        return self.terms[col]
+
+
+class SourceTable(Sequence[tuple]):
+    """The sources (file, article, heading, org, year, kind) of the passages, each one stored
+    as a JSON text and decoded when a hit needs it; year, kind and org as arrays for filters."""
+
+    def __init__(self, texts: StringTable, year, kind, org, kinds: list[str], orgs: list[str]):
+        self.texts, self.year, self.kind, self.org = texts, year, kind, org
+        self.kinds, self.orgs = kinds, orgs
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        value = json.loads(self.texts[i])
+        if not (isinstance(value, list) and len(value) == 6):
+            raise DrafterError(f"检索索引的来源表第 {i} 条已损坏。请运行 drafter index 重建索引。")
+        return tuple(value)
+
+
+class PassageTable(Sequence[PassageRecord]):
+    """The indexed passages as arrays; a PassageRecord is made only when asked for."""
+
+    def __init__(self, texts: StringTable, source_ids, chapter_set_ids, sources: SourceTable,
+                 chapter_sets: list[tuple[str, ...]], pivots, minhash, shingles):
+        self.texts = texts
+        self.source_ids = source_ids  # int32 (n,): row of ``sources``
+        self.chapter_set_ids = chapter_set_ids  # int32 (n,): row of ``chapter_sets``
+        self.sources = sources
+        self.chapter_sets = chapter_sets
+        self.pivots = pivots  # float32 (n,): what the passage's weights were divided by
+        self.minhash = minhash  # uint32 (n, MINHASH)
+        self.shingles = shingles  # int32 (n,): distinct shingles of the passage
+
+    @classmethod
+    def from_records(cls, records: Sequence[PassageRecord]) -> PassageTable:
+        builder = _TableBuilder()
+        for rec in records:
+            builder.add(rec)
+        sigs, counts = minhash_signatures([r.text for r in records])
+        return builder.table(pivots=None, minhash=sigs, shingles=counts)
+
+    def __len__(self) -> int:
+        return len(self.source_ids)
+
+    def text(self, i: int) -> str:
+        return self.texts[i]
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if not -len(self) <= i < len(self):
+            raise IndexError(i)
+        i %= len(self)
+        return PassageRecord(self.text(i), tuple(self.chapter_sets[self.chapter_set_ids[i]]),
+                             *self.sources[int(self.source_ids[i])])
+
+
+@dataclass
+class IndexData:
+    """Everything a query needs, as plain Python and numpy objects (mapped from disk once stored)."""
+
+    fingerprint: str
+    config: dict[str, Any]
+    vocabulary: Vocabulary
+    idf: Any  # float32 (n_terms,)
+    indptr: Any  # int64 (n_terms + 1,): column pointers of the CSC matrix
+    rows: Any  # int32: passage number of each stored weight
+    weights: Any  # float32: TF-IDF weight, length-normalised per passage
+    passages: PassageTable
+    doc_offsets: Any = None  # int64 (n_docs + 1,): passage range of each document
+    document_keys: Callable[[], list[str]] | list[str] = field(default_factory=list)
+    build_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def keys(self) -> list[str]:
+        keys = self.document_keys
+        return keys() if callable(keys) else list(keys)
+
+
 def index_fingerprint(corpus_fingerprint: str, dictionary_hash: str, config: dict[str, Any]) -> str:
     text = json.dumps(
         {"corpus": corpus_fingerprint, "dict": dictionary_hash, "format": INDEX_FORMAT, "config": config},
@@ -118,113 +246,520 @@ def index_fingerprint(corpus_fingerprint: str, dictionary_hash: str, config: dic
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def settings_hash(dictionary_hash: str, config: dict[str, Any]) -> str:
+    """What must be equal for documents to be added to a stored index instead of rebuilding."""
+    text = json.dumps({"dict": dictionary_hash, "format": INDEX_FORMAT, "config": config}, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+# --- near-duplicate signatures ---------------------------------------------------------------
+
+_MH_PRIME = (1 << 61) - 1
+
+
+def _minhash_params():
+    import numpy as np
+
+    rng = np.random.default_rng(20240611)  # fixed: signatures are stored and compared across builds
+    a = rng.integers(1, _MH_PRIME, size=MINHASH, dtype=np.uint64)
+    b = rng.integers(0, _MH_PRIME, size=MINHASH, dtype=np.uint64)
+    return a, b
+
+
+def shingle_text(text: str) -> str:
+    """The characters compared for near-duplicates: letters, digits and Han only, lower case."""
+    import re
+
+    return re.sub(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+", "", text.lower())
+
+
+def minhash_signatures(texts: Sequence[str]):
+    """(signatures uint32 (n, MINHASH), distinct shingle counts int32 (n,)) of the texts.
+
+    All shingles of all texts are hashed at once with numpy: a shingle is SHINGLE code
+    points mixed into 64 bits; a signature holds the minimum of each of MINHASH universal
+    hashes over the passage's shingles. Two passages agree on a value with probability
+    equal to the Jaccard similarity of their shingle sets.
+    """
+    import numpy as np
+
+    n = len(texts)
+    sigs = np.full((n, MINHASH), np.iinfo(np.uint32).max, dtype=np.uint32)
+    counts = np.zeros(n, dtype=np.int32)
+    if not n:
+        return sigs, counts
+    cleaned = [shingle_text(t) for t in texts]
+    # A text shorter than a shingle is one shingle of itself (as search._shingles does).
+    lengths = np.fromiter((len(t) for t in cleaned), dtype=np.int64, count=n)
+    codes = np.frombuffer("".join(cleaned).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    starts = np.concatenate(([0], np.cumsum(lengths)))[:-1]
+    n_sh = np.where(lengths >= SHINGLE, lengths - SHINGLE + 1, np.minimum(lengths, 1))
+    total = int(n_sh.sum())
+    if not total:
+        return sigs, counts
+    owner = np.repeat(np.arange(n), n_sh)
+    pos = np.arange(total) - np.repeat(np.cumsum(n_sh) - n_sh, n_sh) + starts[owner]
+    width = np.minimum(lengths[owner], SHINGLE)
+    h = np.full(total, 0xCBF29CE484222325, dtype=np.uint64)
+    padded = np.concatenate((codes, np.zeros(SHINGLE, dtype=np.uint64)))
+    for j in range(SHINGLE):
+        part = np.where(j < width, padded[pos + j], np.uint64(0))
+        h = (h ^ part) * np.uint64(0x100000001B3)
+    h ^= h >> np.uint64(29)
+    # distinct shingles per passage: sort (owner, hash) pairs
+    order = np.lexsort((h, owner))
+    h, owner = h[order], owner[order]
+    first = np.ones(total, dtype=bool)
+    first[1:] = (h[1:] != h[:-1]) | (owner[1:] != owner[:-1])
+    h, owner = h[first], owner[first]
+    counts[:] = np.bincount(owner, minlength=n)
+    seg = np.concatenate(([0], np.cumsum(counts)))[:-1]
+    has = counts > 0
+    a, b = _minhash_params()
+    x = h & np.uint64(_MH_PRIME)
+    for k in range(MINHASH):
+        # (a·x + b) on 64 bits, the top 32 bits kept: a universal-enough hash per value
+        v = ((a[k] * x + b[k]) >> np.uint64(32)).astype(np.uint32)
+        sigs[has, k] = np.minimum.reduceat(v, seg[has])
+    return sigs, counts
+
+
+# --- counting (in the worker processes) ------------------------------------------------------
+
+
+@dataclass
+class _Counted:
+    """A chunk of passages counted: local term list and a CSR of counts."""
+
+    terms: str  # the chunk's terms joined by "\x00": one string crosses back, not thousands
+    indptr: Any  # int64 (k + 1,)
+    cols: Any  # int32: local term number
+    counts: Any  # uint16
+    minhash: Any
+    shingles: Any
+
+
+def _count_chunk(analyzer: str, heading_weight: int, items: list[tuple[str, str]]) -> _Counted:
+    import numpy as np
+
+    heading_tokens: dict[str, list[str]] = {}
+    term_ids: dict[str, int] = {}
+    indptr = array("q", [0])
+    cols, counts = array("i"), array("H")
+    for text, heading in items:
+        toks = tokenize.analyze(analyzer, text)
+        if heading_weight:
+            if heading not in heading_tokens:
+                heading_tokens[heading] = tokenize.analyze(analyzer, heading)
+            toks = toks + heading_tokens[heading] * heading_weight
+        for term, n in Counter(toks).items():
+            cols.append(term_ids.setdefault(term, len(term_ids)))
+            counts.append(min(n, 65535))
+        indptr.append(len(cols))
+    sigs, shingles = minhash_signatures([text for text, _ in items])
+    return _Counted("\x00".join(term_ids), np.frombuffer(indptr, dtype=np.int64),
+                    np.frombuffer(cols, dtype=np.int32), np.frombuffer(counts, dtype=np.uint16), sigs, shingles)
+
+
+@dataclass
+class _Part:
+    """Counts of a run of passages: row (from ``base``), global term number, count."""
+
+    base: int
+    rows: Any  # uint16 (relative to base) or int32 (absolute when base is 0 and rows are mixed)
+    cols: Any  # int32
+    counts: Any  # uint16 or float32 (recovered)
+
+    def absolute_rows(self):
+        import numpy as np
+
+        return self.rows.astype(np.int32) + np.int32(self.base)
+
+
+class _Counts:
+    """The vocabulary so far and the count parts, merged chunk by chunk in the parent."""
+
+    def __init__(self, vocabulary: dict[str, int] | None = None):
+        self.vocab: dict[str, int] = vocabulary if vocabulary is not None else {}
+        self.parts: list[_Part] = []
+
+    def add_counted(self, c: _Counted, base: int) -> None:
+        import numpy as np
+
+        vocab = self.vocab
+        local = c.terms.split("\x00") if c.terms else []
+        remap = np.fromiter((vocab.setdefault(t, len(vocab)) for t in local), dtype=np.int32, count=len(local))
+        k = len(c.indptr) - 1
+        rows = np.repeat(np.arange(k, dtype=np.uint16), np.diff(c.indptr))
+        self.parts.append(_Part(base, rows, remap[c.cols], c.counts))
+
+
+def _weigh(counts: _Counts, n_rows: int, *, sublinear: bool, slope: float):
+    """(terms, idf, indptr, rows, weights, pivots) from the count parts, columns with no
+    passage left out: smooth idf, 1 + log(tf) when sublinear, pivoted length normalisation."""
+    import numpy as np
+
+    n_terms = len(counts.vocab)
+    df = np.zeros(n_terms, dtype=np.int64)
+    for p in counts.parts:
+        df += np.bincount(p.cols, minlength=n_terms)
+    keep = df > 0
+    terms = list(counts.vocab)
+    if not keep.all():  # terms only the removed documents had
+        new_col = np.cumsum(keep, dtype=np.int64) - 1
+        for p in counts.parts:
+            p.cols = new_col[p.cols].astype(np.int32)
+        terms = [t for t, k in zip(terms, keep.tolist()) if k]
+        df = df[keep]
+    idf = (np.log((1.0 + n_rows) / (1.0 + df)) + 1.0).astype(np.float32)
+
+    def tf(p):
+        c = p.counts.astype(np.float32)
+        return 1.0 + np.log(c) if sublinear else c
+
+    sq = np.zeros(n_rows, dtype=np.float64)
+    for p in counts.parts:
+        w = tf(p) * idf[p.cols]
+        sq += np.bincount(p.absolute_rows(), weights=(w.astype(np.float64) ** 2), minlength=n_rows)
+    norms = np.sqrt(sq)
+    # Pivoted length normalisation (Singhal, Buckley & Mitra 1996): divide each passage by
+    # (1 - s) * mean_norm + s * norm instead of its norm. s = 1 is plain cosine, which
+    # favours short passages too much; a smaller s tilts towards the long ones.
+    pivots = ((1.0 - slope) * (norms.mean() if n_rows else 0.0) + slope * norms).astype(np.float32)
+    pivots[pivots == 0] = 1.0
+    indptr = np.zeros(len(df) + 1, dtype=np.int64)
+    np.cumsum(df, out=indptr[1:])
+    nnz = int(indptr[-1])
+    rows_out = np.empty(nnz, dtype=np.int32)
+    weights_out = np.empty(nnz, dtype=np.float32)
+    fill = indptr[:-1].copy()
+    while counts.parts:  # scatter part by part, freeing each: rows stay in order within a column
+        p = counts.parts.pop(0)
+        order = np.argsort(p.cols, kind="stable")
+        cols = p.cols[order]
+        rows = p.absolute_rows()[order]
+        uniq, first, cnt = np.unique(cols, return_index=True, return_counts=True)
+        pos = fill[cols] + (np.arange(len(cols)) - np.repeat(first, cnt))
+        fill[uniq] += cnt
+        rows_out[pos] = rows
+        weights_out[pos] = tf(p)[order] * idf[cols] / pivots[rows]
+    return terms, idf, indptr, rows_out, weights_out, pivots
+
+
+# --- building ----------------------------------------------------------------------------------
+
+
+class _TableBuilder:
+    """Passage texts, sources and chapter sets gathered as compact buffers while building."""
+
+    def __init__(self):
+        self.text = bytearray()
+        self.offsets = array("q", [0])
+        self.source_ids, self.chapter_set_ids = array("i"), array("i")
+        self.sources: dict[tuple, int] = {}
+        self.chapter_sets: dict[tuple, int] = {}
+
+    def add(self, rec: PassageRecord) -> None:
+        self.add_raw(rec.text.encode("utf-8"), (rec.file, rec.article, rec.heading, rec.org, rec.year, rec.kind),
+                     tuple(rec.chapters))
+
+    def add_raw(self, text: bytes, source: tuple, chapters: tuple) -> None:
+        self.text += text
+        self.offsets.append(len(self.text))
+        self.source_ids.append(self.sources.setdefault(source, len(self.sources)))
+        self.chapter_set_ids.append(self.chapter_sets.setdefault(chapters, len(self.chapter_sets)))
+
+    def table(self, *, pivots, minhash, shingles) -> PassageTable:
+        import numpy as np
+
+        kinds = sorted({s[5] or "" for s in self.sources})
+        orgs = sorted({s[3] or "" for s in self.sources})
+        kind_no, org_no = {k: i for i, k in enumerate(kinds)}, {o: i for i, o in enumerate(orgs)}
+        src_texts = [json_bytes(list(s), separators=(",", ":")) for s in self.sources]
+        src_offsets = np.zeros(len(src_texts) + 1, dtype=np.int64)
+        np.cumsum([len(b) for b in src_texts], out=src_offsets[1:])
+        sources = SourceTable(
+            StringTable(np.frombuffer(b"".join(src_texts), dtype=np.uint8), src_offsets),
+            np.array([s[4] if isinstance(s[4], int) else 0 for s in self.sources], dtype=np.int32),
+            np.array([kind_no[s[5] or ""] for s in self.sources], dtype=np.int32),
+            np.array([org_no[s[3] or ""] for s in self.sources], dtype=np.int32),
+            kinds, orgs,
+        )
+        n = len(self.source_ids)
+        return PassageTable(
+            StringTable(np.frombuffer(bytes(self.text), dtype=np.uint8), np.frombuffer(self.offsets, dtype=np.int64)),
+            np.frombuffer(self.source_ids, dtype=np.int32),
+            np.frombuffer(self.chapter_set_ids, dtype=np.int32),
+            sources,
+            list(self.chapter_sets),
+            pivots if pivots is not None else np.ones(n, dtype=np.float32),
+            minhash,
+            shingles,
+        )
+
+
+def _no_terms_error() -> DrafterError:
+    return DrafterError("语料库的段落里没有可检索的词（只有数字、标点或常用词），无法建立检索索引。")
+
+
 def build_index(
-    passages: Sequence[PassageRecord],
-    analyze: Callable[[str], list[str]],
+    passages: Iterable[PassageRecord],
+    analyzer: str,
     *,
     config: dict[str, Any],
     fingerprint: str,
     progress: Progress | None = None,
+    total: int | None = None,
+    documents: Sequence[tuple[str, int]] | None = None,
+    workers: int | None = None,
+    base: IndexData | None = None,
 ) -> IndexData:
-    """Fit scikit-learn's TfidfVectorizer over the passages (text, plus the section heading
-    ``heading_weight`` times), then pivot the length normalisation.
+    """Count the passages in batches on every core and weigh them into an index.
 
-    A fresh home does not pay for importing scikit-learn on its first search or draft: the
-    index of the built-in corpus ships with the package (see ``search.shipped_index``).
+    ``passages`` may be a generator (memory stays bounded by the counts, not the texts
+    held by the caller); ``documents`` is (key, number of passages) per document in order,
+    so that a later ``update_index`` can tell which ones it already has. With ``base``,
+    its vocabulary comes first (see update_index).
     """
     import numpy as np
-    from sklearn.feature_extraction.text import TfidfVectorizer
 
     heading_weight = int(config["heading_weight"])
-    heading_tokens: dict[str, list[str]] = {}
+    builder = _TableBuilder()
+    counts = _Counts()
+    sigs, shingles = [], []
 
-    def doc_tokens(rec: PassageRecord) -> list[str]:
-        # Headings repeat across passages of a section: tokenise each once.
-        if rec.heading not in heading_tokens:
-            heading_tokens[rec.heading] = analyze(rec.heading)
-        return analyze(rec.text) + heading_tokens[rec.heading] * heading_weight
+    def items() -> Iterator[tuple[str, str]]:
+        it: Iterable[PassageRecord] = passages
+        if progress is not None:
+            n = total if total is not None else (len(passages) if hasattr(passages, "__len__") else 0)
+            it = progress(passages, n, "建立检索索引")
+        for rec in it:
+            builder.add(rec)
+            yield rec.text, rec.heading
 
-    docs: Iterable[PassageRecord] = passages
-    if progress is not None:
-        docs = progress(passages, len(passages), "建立检索索引")
-    vectorizer = TfidfVectorizer(
-        analyzer=doc_tokens, sublinear_tf=bool(config["sublinear_tf"]), norm=None, dtype=np.float32
+    base_row = 0
+    count = partial(_count_chunk, analyzer, heading_weight)
+    for counted in tokenize.map_chunks(count, items(), workers=workers, chunk=COUNT_CHUNK):
+        counts.add_counted(counted, base_row)
+        base_row += len(counted.indptr) - 1
+        sigs.append(counted.minhash)
+        shingles.append(counted.shingles)
+    n = base_row
+    if not counts.vocab:
+        raise _no_terms_error()
+    terms, idf, indptr, rows, weights, pivots = _weigh(
+        counts, n, sublinear=bool(config["sublinear_tf"]), slope=float(config["pivot_slope"]))
+    table = builder.table(
+        pivots=pivots,
+        minhash=np.concatenate(sigs) if sigs else np.zeros((0, MINHASH), dtype=np.uint32),
+        shingles=np.concatenate(shingles) if shingles else np.zeros(0, dtype=np.int32),
     )
-    try:
-        matrix = vectorizer.fit_transform(docs).tocsr()
-    except ValueError as exc:  # scikit-learn's "empty vocabulary"
-        raise DrafterError("语料库的段落里没有可检索的词（只有数字、标点或常用词），无法建立检索索引。") from exc
-    # Pivoted length normalisation (Singhal, Buckley & Mitra 1996): divide each passage by
-    # (1 - s) * mean_norm + s * norm instead of its norm. s = 1 is plain cosine, which
-    # favours short passages too much; a smaller s tilts towards the long ones.
-    # In place, row by row: the matrix is the biggest thing in memory while building.
-    row_of = np.repeat(np.arange(matrix.shape[0], dtype=np.int32), np.diff(matrix.indptr))
-    norms = np.sqrt(np.bincount(row_of, weights=matrix.data.astype(np.float64) ** 2, minlength=matrix.shape[0]))
-    slope = float(config["pivot_slope"])
-    pivot = (1.0 - slope) * (norms.mean() if len(norms) else 0.0) + slope * norms
-    pivot[pivot == 0] = 1.0
-    matrix.data /= pivot[row_of].astype(np.float32)
-    del row_of
-    matrix = matrix.tocsc()
-    matrix.sort_indices()
-    return IndexData(
-        fingerprint=fingerprint,
-        config=dict(config),
-        vocabulary=vectorizer.get_feature_names_out().tolist(),
-        idf=vectorizer.idf_.astype(np.float32),
-        indptr=matrix.indptr.astype(np.int64),
-        rows=matrix.indices.astype(np.int32),
-        weights=matrix.data.astype(np.float32),
-        passages=PassageTable.from_records(passages),
-    )
+    docs = list(documents) if documents is not None else [("", n)]
+    if sum(c for _, c in docs) != n:
+        raise ValueError("documents do not add up to the passages")
+    doc_offsets = np.zeros(len(docs) + 1, dtype=np.int64)
+    np.cumsum([c for _, c in docs], out=doc_offsets[1:])
+    return IndexData(fingerprint, dict(config), make_vocabulary(terms), idf, indptr, rows, weights, table,
+                     doc_offsets, [k for k, _ in docs])
 
 
-def _index_files(data: IndexData, *, compressed: bool = False) -> dict[str, bytes]:
-    """The three files of an index, by name, all carrying one new build id."""
+def make_vocabulary(terms: Sequence[str]) -> Vocabulary:
     import numpy as np
 
-    build_id = uuid.uuid4().hex
-    table = data.passages
-    buf = io.BytesIO()
-    (np.savez_compressed if compressed else np.savez)(
-        buf,
-        build_id=np.array(build_id),
-        idf=data.idf,
-        indptr=data.indptr,
-        rows=data.rows,
-        weights=data.weights,
-        text_utf8=table.text_utf8,
-        text_offsets=table.text_offsets,
-        source_ids=table.source_ids,
-        chapter_set_ids=table.chapter_set_ids,
-    )
-    body = {
-        "build_id": build_id,
-        "vocabulary": data.vocabulary,
-        "sources": [list(s) for s in table.sources],
-        "chapter_sets": [list(c) for c in table.chapter_sets],
+    encoded = [t.encode("utf-8") for t in terms]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(b) for b in encoded], out=offsets[1:])
+    hashes = tokenize._hash64_many(list(terms)) if terms else np.zeros(0, dtype=np.uint64)
+    order = np.argsort(hashes, kind="stable").astype(np.int32)
+    return Vocabulary(StringTable(np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets), hashes[order], order)
+
+
+def stored_counts(data: IndexData):
+    """(rows, cols, counts) of the stored index: the term counts the weights were made from."""
+    import numpy as np
+
+    cols = np.repeat(np.arange(len(data.idf), dtype=np.int32), np.diff(data.indptr))
+    rows = np.asarray(data.rows, dtype=np.int32)
+    tf = data.weights * data.passages.pivots[rows] / data.idf[cols]
+    if data.config.get("sublinear_tf", True):
+        tf = np.exp(tf.astype(np.float64) - 1.0)
+    return rows, cols, np.rint(tf).clip(1, 65535).astype(np.uint16)
+
+
+def update_index(
+    old: IndexData,
+    documents: Sequence[tuple[str, Sequence[PassageRecord]]],
+    *,
+    fingerprint: str,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> tuple[IndexData, int]:
+    """The index of ``documents`` (key, passages), made from ``old`` without tokenising the
+    documents it already holds: their counts are recovered from the stored weights, the new
+    documents are counted, and everything is weighed again (idf changes with every document).
+    Returns the index and how many documents were counted."""
+    import numpy as np
+
+    config = old.config
+    old_keys = old.keys()
+    old_doc = {k: i for i, k in enumerate(old_keys)}
+    offsets = old.doc_offsets
+    builder = _TableBuilder()
+    counts = _Counts({t: i for i, t in enumerate(old.vocabulary)})
+    n_old = len(old.passages)
+    n = sum(int(offsets[old_doc[k] + 1] - offsets[old_doc[k]]) if k in old_doc else len(recs) for k, recs in documents)
+    new_row = np.full(n_old, -1, dtype=np.int64)
+    sig_all = np.zeros((n, MINHASH), dtype=np.uint32)
+    sh_all = np.zeros(n, dtype=np.int32)
+    table = old.passages
+    flat: list[tuple[int, PassageRecord]] = []  # (row, passage) of the documents to count
+    row = 0
+    for key, recs in documents:
+        d = old_doc.get(key)
+        if d is not None:
+            a, b = int(offsets[d]), int(offsets[d + 1])
+            new_row[a:b] = np.arange(row, row + b - a)
+            for i in range(a, b):
+                builder.add_raw(table.texts.raw(i), table.sources[int(table.source_ids[i])],
+                                tuple(table.chapter_sets[int(table.chapter_set_ids[i])]))
+            sig_all[row : row + b - a] = table.minhash[a:b]
+            sh_all[row : row + b - a] = table.shingles[a:b]
+            row += b - a
+        else:
+            for rec in recs:
+                builder.add(rec)
+                flat.append((row, rec))
+                row += 1
+    rows, cols, cnt = stored_counts(old)
+    kept = new_row[rows] >= 0
+    counts.parts.append(_Part(0, new_row[rows[kept]].astype(np.int32), cols[kept], cnt[kept]))
+    del rows, cols, cnt, kept
+    # The new documents, counted on every core, chunk by chunk.
+    it: Iterable = flat
+    if progress is not None:
+        it = progress(flat, len(flat), "更新检索索引")
+    row_of_item: list[int] = []
+
+    def items():
+        for r, rec in it:
+            row_of_item.append(r)
+            yield rec.text, rec.heading
+
+    done = 0
+    count = partial(_count_chunk, config["analyzer"], int(config["heading_weight"]))
+    for counted in tokenize.map_chunks(count, items(), workers=workers, chunk=COUNT_CHUNK):
+        k = len(counted.indptr) - 1
+        at = np.asarray(row_of_item[done : done + k], dtype=np.int32)
+        local = counted.terms.split("\x00") if counted.terms else []
+        remap = np.fromiter((counts.vocab.setdefault(t, len(counts.vocab)) for t in local), dtype=np.int32,
+                            count=len(local))
+        counts.parts.append(_Part(0, np.repeat(at, np.diff(counted.indptr)), remap[counted.cols], counted.counts))
+        sig_all[at], sh_all[at] = counted.minhash, counted.shingles
+        done += k
+    if not n or not any(len(p.cols) for p in counts.parts):
+        raise _no_terms_error()
+    terms, idf, indptr, rows, weights, pivots = _weigh(
+        counts, n, sublinear=bool(config["sublinear_tf"]), slope=float(config["pivot_slope"]))
+    doc_offsets = np.zeros(len(documents) + 1, dtype=np.int64)
+    np.cumsum([len(recs) if old_doc.get(k) is None else int(offsets[old_doc[k] + 1] - offsets[old_doc[k]])
+               for k, recs in documents], out=doc_offsets[1:])
+    data = IndexData(fingerprint, dict(config), make_vocabulary(terms), idf, indptr, rows, weights,
+                     builder.table(pivots=pivots, minhash=sig_all, shingles=sh_all), doc_offsets,
+                     [k for k, _ in documents])
+    return data, len({k for k, _ in documents} - set(old_doc))
+
+
+# --- storing ------------------------------------------------------------------------------------
+
+
+def _arrays(data: IndexData) -> dict[str, Any]:
+    import numpy as np
+
+    t, v = data.passages, data.vocabulary
+    s = t.sources
+    return {
+        "idf": data.idf, "indptr": data.indptr, "rows": data.rows, "weights": data.weights,
+        "term_hash": v.hashes, "term_by_hash": v.by_hash, "term_offsets": v.terms.offsets, "term_utf8": v.terms.utf8,
+        "text_utf8": t.texts.utf8, "text_offsets": t.texts.offsets, "source_ids": t.source_ids,
+        "chapter_set_ids": t.chapter_set_ids, "pivots": t.pivots, "minhash": t.minhash, "shingles": t.shingles,
+        "source_utf8": s.texts.utf8, "source_offsets": s.texts.offsets, "source_year": s.year,
+        "source_kind": s.kind, "source_org": s.org,
+        "doc_offsets": data.doc_offsets if data.doc_offsets is not None else np.array([0, len(t)], dtype=np.int64),
     }
-    meta = {
+
+
+def _write_generation(folder: Path, data: IndexData) -> str:
+    """Write the arrays and tables into a new generation folder; return its name."""
+    import numpy as np
+
+    name = f"{GENERATION_PREFIX}{data.build_id}"
+    tmp = folder / f".{name}.{uuid.uuid4().hex[:8]}.tmp"
+    try:
+        tmp.mkdir(parents=True)
+        for key, arr in _arrays(data).items():
+            with open(tmp / f"{key}.npy", "wb") as fh:
+                np.save(fh, np.ascontiguousarray(arr), allow_pickle=False)
+                fh.flush()
+                os.fsync(fh.fileno())
+        tables = {"build_id": data.build_id, "chapter_sets": [list(c) for c in data.passages.chapter_sets],
+                  "kinds": data.passages.sources.kinds, "orgs": data.passages.sources.orgs}
+        for fname, body in ((TABLES, tables), (DOCUMENTS, {"build_id": data.build_id, "keys": data.keys()})):
+            with open(tmp / fname, "wb") as fh:
+                fh.write(json_bytes(body, separators=(",", ":")))
+                fh.flush()
+                os.fsync(fh.fileno())
+        target = folder / name
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(tmp, target)
+    except BaseException as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise write_error(tmp.parent / name, exc) from exc
+        raise
+    return name
+
+
+def _meta(data: IndexData, generation: str, settings: str | None) -> dict[str, Any]:
+    return {
         "format": INDEX_FORMAT,
-        "build_id": build_id,
+        "build_id": data.build_id,
+        "generation": generation,
         "fingerprint": data.fingerprint,
+        "settings": settings,
         "config": data.config,
-        "passages": len(table),
+        "passages": len(data.passages),
         "terms": len(data.vocabulary),
     }
-    # Compact JSON: this file is read at every search. meta.json comes last (it is written last).
-    return {MATRIX: buf.getvalue(), PASSAGES: json_bytes(body, separators=(",", ":")),
-            META: json_bytes(meta, indent=1)}
 
 
-def save_index(folder: Path, data: IndexData) -> None:
-    files = _index_files(data)
+def _clear_other_generations(folder: Path, keep: str | None) -> None:
+    """Old generations, temp folders of killed builds and files of older formats."""
+    for entry in list(folder.iterdir()) if folder.is_dir() else []:
+        name = entry.name
+        if name == keep or name == META:
+            continue
+        if entry.is_dir() and (name.startswith(GENERATION_PREFIX) or (name.startswith(".") and name.endswith(".tmp"))):
+            shutil.rmtree(entry, ignore_errors=True)  # a reader with it mapped keeps its pages (POSIX)
+        elif name in ("passages.json", "matrix.npz"):  # format 2
+            with contextlib.suppress(OSError):
+                entry.unlink()
+
+
+def save_index(folder: Path, data: IndexData, *, settings: str | None = None) -> None:
+    """A new generation, then meta.json switched to it (the commit), then the old ones removed."""
     try:
         # The index folder lives in the corpus folder, whose lock guards every write.
         with store_lock(folder.parent):
+            folder.mkdir(parents=True, exist_ok=True)
             remove_temp_files(folder)
-            for name, content in files.items():
-                atomic_write_bytes(folder / name, content)
+            generation = _write_generation(folder, data)
+            try:
+                atomic_write_bytes(folder / META, json_bytes(_meta(data, generation, settings), indent=1))
+            except WriteError:
+                shutil.rmtree(folder / generation, ignore_errors=True)  # the old meta.json still names the old one
+                raise
+            _clear_other_generations(folder, generation)
     except WriteError as exc:
         raise DrafterError(f"无法写入检索索引，索引没有更新。{exc.message}") from exc
 
@@ -254,21 +789,31 @@ def shipped_index(fingerprint: str) -> IndexData | None:
         return None
 
 
-def write_shipped_index(data: IndexData) -> Path:
+def shipped_meta() -> dict[str, Any] | None:
+    try:
+        return read_meta(shipped_index_dir())
+    except IndexUnusable:
+        return None
+
+
+def write_shipped_index(data: IndexData, settings: str | None = None) -> Path:
     folder = shipped_index_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    for name, content in _index_files(data, compressed=True).items():
-        atomic_write_bytes(folder / name, content)
+    data.build_id = data.fingerprint[:32]  # stable: regenerating an unchanged index changes no file name
+    generation = _write_generation(folder, data)
+    atomic_write_bytes(folder / META, json_bytes(_meta(data, generation, settings), indent=1))
+    _clear_other_generations(folder, generation)
     return folder
 
 
 def remove_index(folder: Path) -> None:
     """Delete a damaged index (the next search builds a new one); lock held by the caller."""
-    for name in (META, PASSAGES, MATRIX):
-        try:
-            (folder / name).unlink()
-        except FileNotFoundError:
-            pass
+    with contextlib.suppress(FileNotFoundError):
+        (folder / META).unlink()
+    _clear_other_generations(folder, None)
+
+
+# --- loading -------------------------------------------------------------------------------------
 
 
 def read_meta(folder: Path) -> dict[str, Any]:
@@ -283,78 +828,130 @@ def read_meta(folder: Path) -> dict[str, Any]:
         if not isinstance(meta.get("config", {}), dict):
             raise ValueError("配置格式不对")
     except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise IndexUnusable(f"索引文件 {path} 已损坏（{exc}）") from exc
+        raise IndexUnusable(f"索引文件 {printable(path)} 已损坏（{exc}）") from exc
     return meta
 
 
-def load_index(folder: Path, meta: dict[str, Any]) -> IndexData:
+def _open_array(path: Path):
     import numpy as np
 
+    try:
+        arr = np.load(path, mmap_mode="r", allow_pickle=False)
+    except ValueError:  # an empty array cannot be mapped
+        arr = np.load(path, allow_pickle=False)
+    if isinstance(arr, np.memmap):
+        arr = arr.view(np.ndarray)  # slicing a memmap subclass costs more per call
+    return arr
+
+
+def load_index(folder: Path, meta: dict[str, Any], *, deep: bool | None = None) -> IndexData:
+    """Map the current generation. Sizes and types are always checked (cheap); every row
+    number too when ``deep`` (by default, for indexes under DEEP_CHECK_MAX weights)."""
+    gen_name = meta.get("generation")
+    if not isinstance(gen_name, str) or not gen_name.startswith(GENERATION_PREFIX) or "/" in gen_name or "\\" in gen_name:
+        raise IndexUnusable(f"索引文件 {printable(folder / META)} 已损坏（没有有效的数据目录）")
+    gen = folder / gen_name
     build_id = meta["build_id"]
-    path = folder / PASSAGES
+    path = gen / TABLES
     try:
         body = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(body, dict) or body.get("build_id") != build_id:
             raise ValueError("与 meta.json 不是同一次建立的")
-        vocabulary = body["vocabulary"]
-        if not isinstance(vocabulary, list) or not all(isinstance(t, str) for t in vocabulary):
-            raise ValueError("词表格式不对")
-        if not all(isinstance(body[k], list) and all(isinstance(x, list) for x in body[k])
-                   for k in ("sources", "chapter_sets")):
-            raise ValueError("来源表格式不对")
-        sources = [tuple(s) for s in body["sources"]]
         chapter_sets = [tuple(c) for c in body["chapter_sets"]]
-        if not all(len(s) == 6 and all(isinstance(x, (str, int, type(None))) for x in s) for s in sources):
-            raise ValueError("来源表格式不对")
-        if not all(all(isinstance(x, str) for x in c) for c in chapter_sets):
+        kinds, orgs = body["kinds"], body["orgs"]
+        if not all(isinstance(x, str) for c in chapter_sets for x in c) or not all(
+                isinstance(x, str) for x in kinds + orgs):
             raise ValueError("章节表格式不对")
     except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
-        raise IndexUnusable(f"索引文件 {path} 已损坏（{exc}）") from exc
-    path = folder / MATRIX
-    try:
-        with np.load(path) as z:  # allow_pickle stays False: an object array is refused
-            if str(z["build_id"]) != build_id:
-                raise ValueError("与 meta.json 不是同一次建立的")
-            arrays = {name: z[name] for name in z.files if name != "build_id"}
-        table = PassageTable(
-            arrays["text_utf8"],
-            arrays["text_offsets"],
-            arrays["source_ids"],
-            arrays["chapter_set_ids"],
-            sources,
-            chapter_sets,
-        )
-        for name, kind in (("idf", "f"), ("weights", "f"), ("indptr", "iu"), ("rows", "iu"), ("text_utf8", "u"),
-                           ("text_offsets", "iu"), ("source_ids", "iu"), ("chapter_set_ids", "iu")):
-            if arrays[name].ndim != 1 or arrays[name].dtype.kind not in kind:
+        raise IndexUnusable(f"索引文件 {printable(path)} 已损坏（{exc}）") from exc
+    arrays = {}
+    for name, (kind, ndim) in ARRAYS.items():
+        path = gen / f"{name}.npy"
+        try:
+            arr = _open_array(path)
+            if arr.ndim != ndim or arr.dtype.kind not in kind:
                 raise ValueError(f"数组 {name} 类型不对")
-        n, rows = len(table), arrays["rows"]
-        if len(arrays["idf"]) != len(vocabulary) or len(arrays["indptr"]) != len(vocabulary) + 1:
-            raise ValueError("矩阵大小与词表不符")
-        if len(rows) != len(arrays["weights"]) or len(rows) != int(arrays["indptr"][-1]):
-            raise ValueError("矩阵数据不完整")
-        if len(table.text_offsets) != n + 1 or len(table.chapter_set_ids) != n or int(table.text_offsets[-1]) != len(
-            table.text_utf8
-        ):
-            raise ValueError("段落数据不完整")
-        if n and (
-            (len(rows) and int(rows.max()) >= n)
-            or int(table.source_ids.max()) >= len(sources)
-            or int(table.chapter_set_ids.max()) >= len(chapter_sets)
-        ):
-            raise ValueError("矩阵与段落表不符")
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
-        raise IndexUnusable(f"索引文件 {path} 已损坏（{exc}）") from exc
-    if n and (int(table.text_offsets.min()) < 0 or int(arrays["indptr"].min()) < 0 or
-              (len(rows) and int(rows.min()) < 0) or int(table.source_ids.min()) < 0 or int(table.chapter_set_ids.min()) < 0):
-        raise IndexUnusable(f"索引文件 {path} 已损坏（负的下标）")
-    return IndexData(
-        fingerprint=meta["fingerprint"],
-        config=meta.get("config", {}),
-        vocabulary=vocabulary,
-        idf=arrays["idf"],
-        indptr=arrays["indptr"],
-        rows=rows,
-        weights=arrays["weights"],
-        passages=table,
-    )
+        except (OSError, ValueError, EOFError) as exc:
+            raise IndexUnusable(f"索引文件 {printable(path)} 已损坏（{exc}）") from exc
+        arrays[name] = arr
+    a = arrays
+    try:
+        _check_sizes(a, len(chapter_sets), len(kinds), len(orgs))
+        if deep if deep is not None else len(a["rows"]) <= DEEP_CHECK_MAX:
+            _check_values(a, len(chapter_sets), len(kinds), len(orgs))
+    except ValueError as exc:
+        raise IndexUnusable(f"索引目录 {printable(gen)} 已损坏（{exc}）") from exc
+    sources = SourceTable(StringTable(a["source_utf8"], a["source_offsets"]), a["source_year"], a["source_kind"],
+                          a["source_org"], kinds, orgs)
+    table = PassageTable(StringTable(a["text_utf8"], a["text_offsets"]), a["source_ids"], a["chapter_set_ids"],
+                         sources, chapter_sets, a["pivots"], a["minhash"], a["shingles"])
+    vocab = Vocabulary(StringTable(a["term_utf8"], a["term_offsets"]), a["term_hash"], a["term_by_hash"])
+
+    def document_keys() -> list[str]:
+        p = gen / DOCUMENTS
+        try:
+            doc = json.loads(p.read_text(encoding="utf-8"))
+            keys = doc["keys"]
+            if doc.get("build_id") != build_id or not all(isinstance(k, str) for k in keys):
+                raise ValueError("文档表格式不对")
+            if len(keys) != len(a["doc_offsets"]) - 1:
+                raise ValueError("文档表与段落表不符")
+        except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+            raise IndexUnusable(f"索引文件 {printable(p)} 已损坏（{exc}）") from exc
+        return keys
+
+    return IndexData(meta["fingerprint"], meta.get("config", {}), vocab, a["idf"], a["indptr"], a["rows"],
+                     a["weights"], table, a["doc_offsets"], document_keys, build_id)
+
+
+def _check_sizes(a: dict[str, Any], n_chapter_sets: int, n_kinds: int, n_orgs: int) -> None:
+    """O(1) checks: every array as long as the others say."""
+    n_terms, n = len(a["idf"]), len(a["source_ids"])
+    nnz, n_src = len(a["rows"]), len(a["source_year"])
+    checks = [
+        (len(a["indptr"]) == n_terms + 1 and len(a["weights"]) == nnz, "矩阵大小与词表不符"),
+        (len(a["indptr"]) and int(a["indptr"][0]) == 0 and int(a["indptr"][-1]) == nnz, "矩阵数据不完整"),
+        (len(a["term_hash"]) == n_terms and len(a["term_by_hash"]) == n_terms and len(a["term_offsets"]) == n_terms + 1,
+         "词表不完整"),
+        (int(a["term_offsets"][-1]) == len(a["term_utf8"]), "词表不完整"),
+        (len(a["text_offsets"]) == n + 1 and int(a["text_offsets"][-1]) == len(a["text_utf8"]), "段落数据不完整"),
+        (len(a["chapter_set_ids"]) == n and len(a["pivots"]) == n and len(a["shingles"]) == n, "段落数据不完整"),
+        (a["minhash"].shape == (n, MINHASH), "段落数据不完整"),
+        (len(a["source_offsets"]) == n_src + 1 and int(a["source_offsets"][-1]) == len(a["source_utf8"]),
+         "来源表不完整"),
+        (len(a["source_kind"]) == n_src and len(a["source_org"]) == n_src, "来源表不完整"),
+        (len(a["doc_offsets"]) >= 1 and int(a["doc_offsets"][-1]) == n, "文档表与段落表不符"),
+    ]
+    for ok, reason in checks:
+        if not ok:
+            raise ValueError(reason)
+
+
+def _check_values(a: dict[str, Any], n_chapter_sets: int, n_kinds: int, n_orgs: int) -> None:
+    """O(size) checks: every row, term and table number inside its table, offsets in order."""
+    import numpy as np
+
+    n, n_src, n_terms = len(a["source_ids"]), len(a["source_year"]), len(a["idf"])
+
+    def within(name, hi):
+        x = a[name]
+        return not len(x) or (int(x.min()) >= 0 and int(x.max()) < hi)
+
+    def ascending(name):
+        x = a[name]
+        return len(x) < 2 or bool(np.all(np.diff(x) >= 0))
+
+    checks = [
+        (within("rows", n), "矩阵与段落表不符"),
+        (within("term_by_hash", n_terms), "词表已损坏"),
+        (within("source_ids", n_src) and within("chapter_set_ids", n_chapter_sets), "段落与来源表不符"),
+        (within("source_kind", max(n_kinds, 1)) and within("source_org", max(n_orgs, 1)), "来源表已损坏"),
+        (all(ascending(k) for k in ("indptr", "term_offsets", "text_offsets", "source_offsets", "doc_offsets",
+                                    "term_hash")), "下标顺序不对"),
+        (int(a["text_offsets"][0]) == 0 and int(a["term_offsets"][0]) == 0 and int(a["source_offsets"][0]) == 0
+         and int(a["doc_offsets"][0]) == 0, "下标不从 0 开始"),
+        (bool(np.all(np.isfinite(a["weights"]))) and bool(np.all(np.isfinite(a["idf"]))), "权重不是有效数字"),
+    ]
+    for ok, reason in checks:
+        if not ok:
+            raise ValueError(reason)

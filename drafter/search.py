@@ -3,10 +3,10 @@
     >>> r = Retriever(Corpus.load())
     >>> hits = r.search("职工驿站", chapter="维权")
 
-The index is built with numpy (drafter.index, the weights of scikit-learn's
-TfidfVectorizer); a query is vectorised here with the stored vocabulary and idf, and
-scored against the posting lists with numpy alone, so neither a cold search nor a
-cold build imports scikit-learn or scipy.
+The index lives behind a backend (drafter.backend: the memory-mapped arrays of
+drafter.index, with the weights scikit-learn's TfidfVectorizer gives); a query is
+vectorised here with the stored vocabulary and idf and scored by the backend with numpy
+alone, so neither a cold search nor a cold build imports scikit-learn or scipy.
 """
 
 from __future__ import annotations
@@ -21,21 +21,22 @@ from typing import Any
 
 from . import thesaurus as thesaurus_mod
 from . import tokenize
+from .backend import Filters, InProcessIndex, top_k
 from .errors import DrafterError
 from .index import (
     INDEX_FORMAT,
     IndexData,
     IndexUnusable,
     Progress,
-    build_index,
     index_fingerprint,
-    load_index,
     read_meta,
-    save_index,
+    settings_hash,
     shipped_index,
+    shipped_index_dir,
+    shipped_meta,
     write_shipped_index,
 )
-from .model import PassageRecord, resolve_chapter, resolve_kind  # noqa: F401 (resolve_chapter re-exported)
+from .model import PassageRecord, resolve_chapter, resolve_kind
 
 DEFAULT_ANALYZER = "word+bigram"
 # Query expansion through the thesaurus, tuned on the tuning half of
@@ -47,9 +48,6 @@ CHAPTER_PRIOR = 0.2  # passages of the chapter the expansions point to score thi
 
 
 HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE = "**", "**"
-_DUP_SHINGLE = 4  # characters per shingle when comparing passages for near-duplicates
-_DUP_OVERLAP = 0.8  # share of the shorter passage's shingles found in the other one
-_NOT_TEXT = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
 
 
 @dataclass(frozen=True)
@@ -134,7 +132,7 @@ class Retriever:
         pivot_slope: float = 0.5,
         on_message: Callable[[str], None] | None = None,
         progress: Progress | None = None,
-        thesaurus: "thesaurus_mod.Thesaurus | None | str" = "default",
+        thesaurus: thesaurus_mod.Thesaurus | None | str = "default",
         expansion_weight: float = EXPANSION_WEIGHT,
         unseen_weight: float = UNSEEN_WEIGHT,
         chapter_prior: float = CHAPTER_PRIOR,
@@ -182,52 +180,61 @@ class Retriever:
     def _passages(self) -> list[PassageRecord]:
         return list(self.corpus.passages()) if hasattr(self.corpus, "passages") else list(self.corpus)
 
+    def _parts(self) -> list[tuple[str, list[PassageRecord]]] | None:
+        """(key, passages) per document, when the corpus can tell its documents apart."""
+        parts = getattr(self.corpus, "passage_parts", None)
+        return parts() if callable(parts) else None
+
+    def _settings(self) -> str:
+        return settings_hash(tokenize.dictionary_hash(), self._config())
+
     @property
     def index_dir(self) -> Path | None:
         folder = getattr(self.corpus, "dir", None)
         return Path(folder) / "index" if folder is not None else None
 
-    def fit(self) -> "Retriever":
+    def fit(self) -> Retriever:
         """Build the index in memory from the corpus passages."""
-        passages = self._passages()
+        parts = self._parts()
+        passages = [p for _, recs in parts for p in recs] if parts is not None else self._passages()
         if not passages:
             raise DrafterError("语料库中还没有任何段落，无法建立检索索引。请先用 drafter ingest 加入报告。")
-        data = build_index(
-            passages,
-            tokenize.make_analyzer(self.analyzer),
-            config=self._config(),
-            fingerprint=self._fingerprint(),
-            progress=self.progress,
-        )
-        self._set_state(data)
+        backend = InProcessIndex(self._config(), self._fingerprint())
+        backend.build(passages, progress=self.progress,
+                      documents=[(k, len(recs)) for k, recs in parts] if parts is not None else None)
+        self._set_backend(backend)
         self.index_status_ = "built"
         return self
 
-    def save(self) -> "Retriever":
+    def save(self) -> Retriever:
         self._check_fitted()
         if self.index_dir is None:
             raise ValueError("this corpus has no folder to store an index in")
-        save_index(self.index_dir, self._data)
+        self.backend_.save(self.index_dir, settings=self._settings())
         return self
 
-    def load(self) -> "Retriever":
+    def load(self) -> Retriever:
         """Use the stored index if it is current; otherwise rebuild and store it, with a message."""
         folder = self.index_dir
         if folder is None:
             return self.fit()
         fingerprint = self._fingerprint()
+        backend = InProcessIndex(self._config(), fingerprint)
+        meta: dict[str, Any] | None = None
         try:
             meta = read_meta(folder)
             if meta.get("format") != INDEX_FORMAT or meta.get("fingerprint") != fingerprint:
                 raise IndexUnusable("语料库、词典或索引格式有变动")
-            data = load_index(folder, meta)
+            backend.load(folder, meta)
         except IndexUnusable as exc:
             status = "missing" if exc.missing else "rebuilt"
             shipped = shipped_index(fingerprint)  # the seeds alone, as shipped: no need to build
             if shipped is not None:
-                self._set_state(shipped)
+                self._set_backend(InProcessIndex(self._config(), fingerprint, shipped))
                 if not exc.missing:
                     self._say(f"{exc.reason}，已换用软件自带的内置语料索引。")
+            elif self._add_to_stored(folder, meta, exc):
+                status = "updated"
             else:
                 self._say(f"{exc.reason}，正在{'建立' if exc.missing else '重建'}检索索引……")
                 self.fit()
@@ -237,15 +244,49 @@ class Retriever:
                 # Searching still works from the index in memory; only the next start pays again.
                 self._say(f"{err.message}（本次检索不受影响，但下次还要重建索引。）")
             self.index_status_ = status
-            if shipped is None:
+            if shipped is None and status != "updated":
                 done = "建立" if exc.missing else "重建"
                 self._say(f"检索索引已{done}：{len(self.passages_)} 个段落，{len(self.vocabulary_)} 个词项。")
             return self
-        self._set_state(data)
+        self._set_backend(backend)
         self.index_status_ = "loaded"
         return self
 
-    def rebuild(self) -> "Retriever":
+    def _add_to_stored(self, folder: Path, meta: dict[str, Any] | None, exc: IndexUnusable) -> bool:
+        """Bring the stored index (or the shipped one, for a corpus of the seeds plus the
+        user's reports) up to date by counting only the documents it lacks. False when
+        neither can be used that way (other settings, damaged, or most documents new)."""
+        parts = self._parts()
+        if parts is None:
+            return False
+        settings = self._settings()
+        candidates = []
+        if meta is not None and meta.get("format") == INDEX_FORMAT and meta.get("settings") == settings:
+            candidates.append((folder, meta))
+        shipped = shipped_meta()
+        if shipped is not None and shipped.get("format") == INDEX_FORMAT and shipped.get("settings") == settings:
+            candidates.append((shipped_index_dir(), shipped))
+        for where, where_meta in candidates:
+            try:
+                base = InProcessIndex(self._config(), where_meta["fingerprint"])
+                base.load(where, where_meta)
+                held = set(base.data.keys())
+            except (IndexUnusable, DrafterError):
+                continue
+            wanted = [k for k, _ in parts]
+            new = [k for k in wanted if k not in held]
+            if not held & set(wanted) or len(new) > len(wanted) // 2 + 1:
+                continue  # little to keep: a full build is as quick and simpler
+            n_new = sum(len(recs) for k, recs in parts if k not in held)
+            self._say(f"{exc.reason}，正在更新检索索引（沿用已有索引，只读入新增的 {len(new)} 个文档）……")
+            counted = base.add(parts, fingerprint=self._fingerprint(), progress=self.progress if n_new else None)
+            self._set_backend(base)
+            self._say(f"检索索引已更新：{len(self.passages_)} 个段落，{len(self.vocabulary_)} 个词项"
+                      f"（只读入了新增的 {counted} 个文档）。")
+            return True
+        return False
+
+    def rebuild(self) -> Retriever:
         """Build and store the index whatever state it is in (``drafter index``)."""
         self.fit()
         if self.index_dir is not None:
@@ -256,13 +297,13 @@ class Retriever:
         if self.on_message is not None:
             self.on_message(message)
 
-    def _set_state(self, data: IndexData) -> None:
-        self._data = data
-        self.passages_ = data.passages  # a PassageTable: records are made for hits only
-        self.vocabulary_ = {term: i for i, term in enumerate(data.vocabulary)}
-        self.idf_ = data.idf
-        self._top_idf = float(data.idf.max()) if len(data.idf) else 1.0
-        self.indptr_, self.rows_, self.weights_ = data.indptr, data.rows, data.weights
+    def _set_backend(self, backend: InProcessIndex) -> None:
+        self.backend_ = backend
+        self._data: IndexData = backend.data
+        self.passages_ = backend.passages  # a PassageTable: records are made for hits only
+        self.vocabulary_ = backend.vocabulary  # a Vocabulary: term -> column, looked up by hash
+        self.idf_ = backend.idf
+        self._top_idf = float(self.idf_.max()) if len(self.idf_) else 1.0
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "passages_"):
@@ -431,7 +472,7 @@ class Retriever:
         chapter = resolve_chapter(chapter) if chapter else None
         kind = resolve_kind(kind) if kind else None
         self._ensure_ready()
-        mask = self._filter_mask(chapter, org, year, kind)
+        mask = self.backend_.filter_mask(Filters(chapter, org, year, kind))
         if expand:
             vec, used = self.expanded_vector(text, word_tokens)
         else:
@@ -446,13 +487,7 @@ class Retriever:
         return scores
 
     def _dot(self, vec: dict[int, float]):
-        import numpy as np
-
-        scores = np.zeros(len(self.passages_), dtype=np.float32)
-        for term, w in vec.items():
-            start, end = self.indptr_[term], self.indptr_[term + 1]
-            scores[self.rows_[start:end]] += w * self.weights_[start:end]
-        return scores
+        return self.backend_.scores(vec)
 
     def _feedback(self, vec: dict[int, float], scores, mask) -> dict[int, float]:
         """Rocchio: the query plus ``prf_weight`` times the centroid of the best passages'
@@ -477,83 +512,42 @@ class Retriever:
 
     def _apply_chapter_prior(self, scores, used: list[thesaurus_mod.Expansion]) -> None:
         """Favour the chapter(s) most of the expansions belong to (a soft prior, not a filter)."""
-        import numpy as np
 
         votes = Counter(e.chapter for e in used if e.chapter)
         if not votes:
             return
         top = max(votes.values())
-        wanted = {c for c, v in votes.items() if v == top}
-        table = self.passages_
-        in_set = np.array([bool(wanted & set(cs)) for cs in table.chapter_sets], dtype=bool)
-        scores[in_set[table.chapter_set_ids]] *= 1.0 + self.chapter_prior
+        wanted = frozenset(c for c, v in votes.items() if v == top)
+        scores[self.backend_.chapter_mask(wanted)] *= 1.0 + self.chapter_prior
 
     def _rank(self, text, word_tokens, *, chapter, k, org=None, year=None, kind=None, expand=True) -> list[Hit]:
-        import numpy as np
-
         if not isinstance(k, int) or k <= 0:
             raise DrafterError(f"结果条数 -k 必须是正整数，现在是 {k}。")
         scores = self.scores(
             text, chapter=chapter, org=org, year=year, kind=kind, word_tokens=word_tokens, expand=expand
         )
         # Look past k so that near-duplicates folded away still leave k hits.
-        n_cand = min(int(np.count_nonzero(scores)), 3 * k + 10)
-        if n_cand == 0:
+        cand = top_k(scores, 3 * k + 10)
+        if not cand:
             return []
-        cand = np.argpartition(-scores, n_cand - 1)[:n_cand]
-        cand = cand[np.argsort(-scores[cand], kind="stable")]
-        return self._fold(cand.tolist(), scores, k, self._highlight_terms(text, word_tokens, expand))
-
-    def _filter_mask(self, chapter, org, year, kind):
-        """Passages kept by the filters (None: all), decided per source and per chapter set."""
-        import numpy as np
-
-        table = self.passages_
-        if not len(table):
-            raise DrafterError("语料库中还没有任何段落。请先用 drafter ingest 加入报告。")
-        mask = None
-        if chapter:
-            in_set = np.array([chapter in cs for cs in table.chapter_sets], dtype=bool)
-            mask = in_set[table.chapter_set_ids]
-            if not mask.any():
-                raise DrafterError(
-                    f"语料库中没有属于“{chapter}”章节的段落。请换一个章节，或先用 drafter ingest 加入含有该章节的报告。"
-                )
-        # A source is (file, article, heading, org, year, kind).
-        conds = []
-        if org:
-            conds.append((f"单位含“{org}”", lambda src: org in src[3]))
-        if year is not None:
-            conds.append((f"年份为 {year}", lambda src: src[4] == year))
-        if kind:
-            conds.append((f"类型为 {kind}", lambda src: src[5] == kind))
-        if conds:
-            source_ok = np.array([all(f(src) for _, f in conds) for src in table.sources], dtype=bool)
-            keep = source_ok[table.source_ids]
-            mask = keep if mask is None else mask & keep
-            if not mask.any():
-                what = "，".join(([f"章节为“{chapter}”"] if chapter else []) + [d for d, _ in conds])
-                raise DrafterError(
-                    f"语料库中没有符合这些条件的段落：{what}。"
-                    "请放宽条件后再试，可用 drafter corpus 查看已有的单位、年份和类型。"
-                )
-        return mask
+        return self._fold(cand, scores, k, self._highlight_terms(text, word_tokens, expand))
 
     def _fold(self, cand: list[int], scores, k: int, terms: list[str]) -> list[Hit]:
         """Keep the best of each group of near-duplicates; list where the others are."""
-        kept: list[tuple[int, set[str], list[Source]]] = []
-        for i in cand:
-            shingles = _shingles(self.passages_.text(i))
-            for _, other, also in kept:
-                if _overlap(shingles, other) >= _DUP_OVERLAP:
+        same = self.backend_.duplicates(cand)
+        kept: list[tuple[int, list[Source]]] = []  # (position in cand, also_in)
+        for j, i in enumerate(cand):
+            for pos, also in kept:
+                if same[pos, j]:
                     p = self.passages_[i]
                     also.append(Source(p.file, p.article, p.heading, p.org, p.year, p.kind))
                     break
             else:
                 if len(kept) < k:
-                    kept.append((i, shingles, []))
+                    kept.append((j, []))
         hits = []
-        for rank, (i, _, also) in enumerate(kept, 1):
+        for rank, (j, also) in enumerate(kept, 1):
+            i = cand[j]
             p = self.passages_[i]
             hits.append(
                 Hit(
@@ -621,18 +615,6 @@ def draft_paragraphs(text: str) -> list[str]:
 _HAN_CHARS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
-def _shingles(text: str) -> set[str]:
-    t = _NOT_TEXT.sub("", text.lower())
-    if len(t) <= _DUP_SHINGLE:
-        return {t}
-    return {t[i : i + _DUP_SHINGLE] for i in range(len(t) - _DUP_SHINGLE + 1)}
-
-
-def _overlap(a: set[str], b: set[str]) -> float:
-    small = min(len(a), len(b))
-    return len(a & b) / small if small else 0.0
-
-
 def highlight(text: str, terms: Sequence[str]) -> str:
     """``text`` with every occurrence of the terms marked; overlapping matches merged."""
     norm = tokenize.normalize(text)
@@ -658,7 +640,8 @@ def write_shipped() -> Path:
     """Build the index of the embedded corpus alone and store it in the package."""
     from .corpus import Corpus
 
-    return write_shipped_index(Retriever(Corpus.load(Path("/nonexistent-drafter-corpus"))).fit()._data)
+    r = Retriever(Corpus.load(Path("/nonexistent-drafter-corpus"))).fit()
+    return write_shipped_index(r._data, settings=r._settings())
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -124,18 +125,25 @@ def test_query_vector_matches_scikit_learn(corpus):
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
 
 
-def test_first_load_builds_and_stores_only_json_and_npz(corpus, messages, retriever):
+def _generation(folder: Path) -> Path:
+    (gen,) = [p for p in folder.iterdir() if p.name.startswith("gen-")]
+    return gen
+
+
+def test_first_load_builds_and_stores_only_json_and_npy(corpus, messages, retriever):
     tokenize._compact_jieba.cache_clear()  # so that this home gets its own dictionary cache
     assert retriever.search("驿站")
     assert retriever.index_status_ == "missing"
     assert any("建立" in m for m in messages)
     files = sorted(p.name for p in (corpus.dir / "index").iterdir())
-    assert files == ["matrix.npz", "meta.json", "passages.json"]
-    with np.load(corpus.dir / "index" / "matrix.npz", allow_pickle=False) as z:
-        assert all(z[name].dtype != object for name in z.files)
+    assert len(files) == 2 and files[0].startswith("gen-") and files[1] == "meta.json"
+    gen = _generation(corpus.dir / "index")
+    assert {p.suffix for p in gen.iterdir()} == {".npy", ".json"}
+    for p in gen.glob("*.npy"):
+        assert np.load(p, allow_pickle=False).dtype != object
     home_files = [p for p in Path(tokenize.user_home()).rglob("*") if p.is_file()]
     assert home_files and all(p.suffix in (".json", ".npz") for p in home_files), home_files
-    for p in list(home_files) + list((corpus.dir / "index").iterdir()):
+    for p in list(home_files) + list((corpus.dir / "index").rglob("*.*")):
         assert not p.read_bytes().startswith(b"\x80"), f"{p} looks like a pickle"
 
 
@@ -170,12 +178,16 @@ def test_changed_configuration_triggers_rebuild(corpus, retriever):
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda d: (d / "matrix.npz").write_bytes(b"not a zip file"),
-        lambda d: (d / "passages.json").write_text('{"build_id": "x", "vocab', encoding="utf-8"),
+        lambda d: (_generation(d) / "weights.npy").write_bytes(b"not an array"),
+        lambda d: (_generation(d) / "tables.json").write_text('{"build_id": "x", "chap', encoding="utf-8"),
         lambda d: (d / "meta.json").write_text("[]", encoding="utf-8"),
-        lambda d: (d / "matrix.npz").unlink(),
+        lambda d: (_generation(d) / "rows.npy").unlink(),
+        lambda d: np.save(_generation(d) / "rows.npy", np.load(_generation(d) / "rows.npy") + 1000),
+        lambda d: np.save(_generation(d) / "indptr.npy", np.load(_generation(d) / "indptr.npy")[:-1]),
+        lambda d: shutil.rmtree(_generation(d)),
     ],
-    ids=["npz-garbage", "json-truncated", "meta-wrong-shape", "npz-missing"],
+    ids=["npy-garbage", "json-truncated", "meta-wrong-shape", "npy-missing", "rows-out-of-range",
+         "indptr-short", "generation-gone"],
 )
 def test_corrupt_index_is_rebuilt_with_a_message(corpus, retriever, damage):
     damage(corpus.dir / "index")
@@ -189,9 +201,9 @@ def test_corrupt_index_is_rebuilt_with_a_message(corpus, retriever, damage):
 
 def test_files_from_two_builds_are_not_mixed(corpus, retriever):
     folder = corpus.dir / "index"
-    old_passages = (folder / "passages.json").read_bytes()
+    old_tables = (_generation(folder) / "tables.json").read_bytes()
     Retriever(corpus).rebuild()
-    (folder / "passages.json").write_bytes(old_passages)
+    (_generation(folder) / "tables.json").write_bytes(old_tables)
     r = Retriever(corpus).load()
     assert r.index_status_ == "rebuilt"
 

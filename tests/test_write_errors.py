@@ -97,11 +97,12 @@ def test_a_full_disk_at_the_manifest_write_is_a_message_and_changes_nothing(tmp_
 
 def test_a_full_disk_while_writing_the_index_is_a_message(tmp_path):
     sources = make_sources(tmp_path / "src", ["青禾"])
-    out = run("ingest", *sources, "--corpus", tmp_path / "c", preamble=FULL_AT.format(name="matrix.npz"))
+    out = run("ingest", *sources, "--corpus", tmp_path / "c", preamble=FULL_AT.format(name="meta.json"))
     no_traceback(out)
     # The documents are in; the index could not be stored, which the next search retries.
     assert out.returncode == 2
-    assert f"错误：无法写入检索索引，索引没有更新。无法写入 {tmp_path / 'c' / 'index' / 'matrix.npz'}：磁盘空间已满" in out.stderr
+    assert f"错误：无法写入检索索引，索引没有更新。无法写入 {tmp_path / 'c' / 'index' / 'meta.json'}：磁盘空间已满" in out.stderr
+    assert not list((tmp_path / "c" / "index").iterdir())  # the new generation went with its failed commit
     assert "新加入 1 个" in out.stdout and "文档已加入，下次检索时会再试着建立索引" in out.stderr
     assert [d.name for d in Corpus.load(tmp_path / "c").documents if not d.embedded] == ["青禾.txt"]
 

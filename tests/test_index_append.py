@@ -1,0 +1,232 @@
+"""Adding documents to a stored index without a full rebuild, the backend interface, and
+the query path's pieces (top-k, near-duplicates from MinHash signatures)."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from drafter import backend as backend_mod
+from drafter import index as index_mod
+from drafter import tokenize
+from drafter.backend import Filters, InProcessIndex, SearchBackend, top_k
+from drafter.corpus import Corpus
+from drafter.index import build_index, minhash_signatures, stored_counts, update_index
+from drafter.search import Retriever
+
+CONFIG = {"analyzer": "word+bigram", "heading_weight": 0, "sublinear_tf": True, "pivot_slope": 0.5}
+
+
+@pytest.fixture(scope="module")
+def parts():
+    """The seeds as (key, passages) per document, each document cut in two to have more of them."""
+    out = []
+    for key, recs in Corpus.load(Path("/nonexistent-drafter-corpus")).passage_parts():
+        half = len(recs) // 2
+        out += [(key + "#1", recs[:half]), (key + "#2", recs[half:])]
+    return out
+
+
+def _build(parts, **kw):
+    recs = [p for _, rs in parts for p in rs]
+    return build_index(recs, CONFIG["analyzer"], config=CONFIG, fingerprint="f",
+                       documents=[(k, len(rs)) for k, rs in parts], **kw)
+
+
+def _dense(data):
+    """{(passage text, term): weight} of an index: comparable whatever the column order."""
+    out = {}
+    terms = list(data.vocabulary)
+    for col, term in enumerate(terms):
+        lo, hi = int(data.indptr[col]), int(data.indptr[col + 1])
+        for r, w in zip(data.rows[lo:hi].tolist(), data.weights[lo:hi].tolist()):
+            out[(r, term)] = w
+    return out
+
+
+def _assert_same_index(a, b):
+    assert list(a.passages) == list(b.passages)
+    assert sorted(a.vocabulary) == sorted(b.vocabulary)
+    idf_a = dict(zip(a.vocabulary, a.idf.tolist()))
+    idf_b = dict(zip(b.vocabulary, b.idf.tolist()))
+    assert idf_a == pytest.approx(idf_b, rel=1e-6)
+    da, db = _dense(a), _dense(b)
+    assert da.keys() == db.keys()
+    assert np.allclose([da[k] for k in da], [db[k] for k in da], rtol=2e-5, atol=1e-7)
+    np.testing.assert_array_equal(a.passages.minhash, b.passages.minhash)
+    assert a.keys() == b.keys()
+    np.testing.assert_array_equal(a.doc_offsets, b.doc_offsets)
+
+
+def test_counts_are_recovered_from_the_stored_weights(parts):
+    data = _build(parts[:4])
+    rows, cols, counts = stored_counts(data)
+    terms = list(data.vocabulary)
+    recs = list(data.passages)
+    for r in random.Random(1).sample(range(len(recs)), 20):
+        expected = {}
+        for t in tokenize.analyze("word+bigram", recs[r].text):
+            expected[t] = expected.get(t, 0) + 1
+        got = {terms[c]: int(n) for c, n in zip(cols[rows == r], counts[rows == r])}
+        assert got == expected
+
+
+def test_adding_documents_gives_the_index_a_full_build_gives(parts):
+    old = _build(parts[:6])
+    updated, counted = update_index(old, parts, fingerprint="f", workers=1)
+    assert counted == len(parts) - 6
+    _assert_same_index(updated, _build(parts))
+
+
+def test_removing_and_reordering_documents_gives_a_full_build(parts):
+    old = _build(parts)
+    wanted = parts[5:] + parts[:2]  # three documents gone, the rest in another order
+    updated, counted = update_index(old, wanted, fingerprint="f", workers=1)
+    assert counted == 0
+    full = _build(wanted)
+    _assert_same_index(updated, full)
+    gone = {t for _, rs in parts[2:5] for p in rs for t in tokenize.analyze("word+bigram", p.text)}
+    kept = {t for _, rs in wanted for p in rs for t in tokenize.analyze("word+bigram", p.text)}
+    assert all(t not in updated.vocabulary for t in list(gone - kept)[:50])  # terms of removed documents pruned
+
+
+def test_only_the_new_documents_are_tokenised(parts, monkeypatch):
+    old = _build(parts[:8])
+    seen = []
+    real = tokenize.analyze
+
+    def counting(name, text, **kw):
+        seen.append(text)
+        return real(name, text, **kw)
+
+    monkeypatch.setattr(tokenize, "analyze", counting)
+    update_index(old, parts, fingerprint="f", workers=1)
+    new_texts = {p.text for _, rs in parts[8:] for p in rs}
+    assert seen and set(seen) <= new_texts
+
+
+def test_the_pool_counts_as_one_process_does(parts):
+    _assert_same_index(_build(parts, workers=2), _build(parts, workers=1))
+
+
+class PartsCorpus:
+    """A corpus with documents, a folder and a fingerprint, like drafter.corpus.Corpus."""
+
+    def __init__(self, folder, parts):
+        self.dir, self._parts = folder, list(parts)
+
+    @property
+    def fingerprint(self):
+        return "parts-" + "|".join(k for k, _ in self._parts)
+
+    def passage_parts(self):
+        return list(self._parts)
+
+    def passages(self):
+        return [p for _, rs in self._parts for p in rs]
+
+
+def test_retriever_adds_new_documents_to_the_stored_index(tmp_path, parts):
+    corpus = PartsCorpus(tmp_path / "c", parts[:6])
+    assert Retriever(corpus).load().index_status_ == "missing"
+    corpus._parts = parts[:7]
+    said = []
+    r = Retriever(corpus, on_message=said.append).load()
+    assert r.index_status_ == "updated"
+    assert any("只读入了新增的 1 个文档" in m for m in said), said
+    fitted = Retriever(corpus).fit()
+    for q in ("送温暖", "劳动和技能竞赛", "职工之家建设", "产业工人队伍建设改革"):
+        assert [h.to_json() for h in r.search(q)] == [h.to_json() for h in fitted.search(q)]
+    assert Retriever(corpus).load().index_status_ == "loaded"  # and it was stored
+
+
+def test_mostly_new_documents_are_built_afresh(tmp_path, parts):
+    corpus = PartsCorpus(tmp_path / "c", parts[:2])
+    Retriever(corpus).load()
+    corpus._parts = parts
+    assert Retriever(corpus).load().index_status_ == "rebuilt"
+
+
+def test_in_process_index_is_a_search_backend(parts):
+    b = InProcessIndex(CONFIG, "f")
+    b.build([p for _, rs in parts for p in rs])
+    assert isinstance(b, InProcessIndex)
+    backend: SearchBackend = b  # the Protocol's attributes and methods are all there
+    for name in ("build", "add", "load", "save", "scores", "filter_mask", "search", "vocabulary", "idf", "passages"):
+        assert hasattr(backend, name)
+    col = b.vocabulary["职工"]
+    rows, scores = b.search({col: 1.0}, Filters(chapter="维权服务"), 5)
+    assert len(rows) == 5 and scores == sorted(scores, reverse=True)
+    assert all("维权服务" in b.passages[r].chapters for r in rows)
+
+
+def test_scores_read_only_the_query_columns_and_match_a_dense_product(parts):
+    data = _build(parts)
+    b = InProcessIndex(CONFIG, "f", data)
+    vec = {data.vocabulary["职工"]: 0.5, data.vocabulary["~驿站"]: 0.8}
+    dense = np.zeros(len(data.passages))
+    for col, w in vec.items():
+        lo, hi = int(data.indptr[col]), int(data.indptr[col + 1])
+        dense[data.rows[lo:hi]] += w * data.weights[lo:hi]
+    np.testing.assert_allclose(b.scores(vec), dense, rtol=1e-6)
+
+
+def test_top_k_is_the_stable_sort_of_positive_scores():
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        scores = rng.integers(0, 5, size=rng.integers(1, 60)).astype(np.float64)
+        k = int(rng.integers(1, 12))
+        order = np.argsort(-scores, kind="stable")
+        expected = [int(i) for i in order if scores[i] > 0][:k]
+        assert top_k(scores, k) == expected
+
+
+def test_minhash_verdicts_agree_with_exact_shingles(parts):
+    """Near-duplicate verdicts from the stored signatures are the exact ones on the seeds."""
+    data = _build(parts)
+    b = InProcessIndex(CONFIG, "f", data)
+    rng = random.Random(7)
+    texts = [p.text for p in data.passages]
+    disagree = total = 0
+    for _ in range(40):
+        rows = rng.sample(range(len(texts)), 30)
+        # a few real near-duplicates: the same passage with a figure changed
+        same = b.duplicates(rows)
+        for i in range(len(rows)):
+            for j in range(i + 1, len(rows)):
+                exact = backend_mod._overlap(backend_mod._shingles(texts[rows[i]]),
+                                             backend_mod._shingles(texts[rows[j]])) >= backend_mod.DUP_OVERLAP
+                disagree += bool(same[i, j]) != exact
+                total += 1
+    assert disagree == 0, f"{disagree} of {total}"
+
+
+def test_signatures_find_edited_copies():
+    base = "全市工会共商共建户外劳动者驿站589个，其中全国最美站点10个、省级示范站点32个、市级示范站点66个。"
+    edited = base.replace("589", "600").replace("66", "70")
+    other = "深入开展劳动和技能竞赛，组织职工参加岗位练兵、技术比武活动，培育高技能人才队伍。"
+    sigs, counts = minhash_signatures([base, edited, other])
+    assert counts.min() > 10
+    assert (sigs[0] == sigs[1]).mean() > 0.6 > (sigs[0] == sigs[2]).mean()
+
+
+def test_damaged_row_numbers_are_a_message_not_a_crash(parts):
+    data = _build(parts[:3])
+    rows = np.array(data.rows)
+    rows[int(data.indptr[data.vocabulary["职工"]])] = len(data.passages) + 5
+    data.rows = rows
+    from drafter.errors import DrafterError
+
+    with pytest.raises(DrafterError, match="重建索引"):
+        InProcessIndex(CONFIG, "f", data).scores({data.vocabulary["职工"]: 1.0})
+
+
+def test_vocabulary_finds_every_term_and_nothing_else(parts):
+    data = _build(parts[:3])
+    terms = list(data.vocabulary)
+    assert all(data.vocabulary[t] == i for i, t in enumerate(terms))
+    assert "量子纠缠" not in data.vocabulary and data.vocabulary.get(5) is None
+    assert len(index_mod.make_vocabulary(["a", "b"])) == 2
