@@ -127,3 +127,17 @@ def test_build_words_without_rjieba_are_the_same(seed_texts, monkeypatch):
         assert [tokenize.words(t) for t in texts] == with_fast
     finally:
         tokenize._rjieba.cache_clear()
+
+
+def test_query_tokens_are_the_builds_on_every_seed_passage(seed_texts):
+    compact = tokenize._compact_jieba()  # writes the hashed dictionary
+    tokenize._compact_jieba.cache_clear()
+    try:
+        compact = tokenize._compact_jieba()  # read back: the hashed lookups with their memo
+        assert isinstance(compact.FREQ, tokenize.HashedFreq)
+        build = [tokenize.words(t) for t in seed_texts]
+        assert [tokenize.words(t, compact=True) for t in seed_texts] == build
+        assert compact.FREQ._memo  # answers kept ...
+        assert [tokenize.words(t, compact=True) for t in seed_texts] == build  # ... and served the same
+    finally:
+        tokenize._compact_jieba.cache_clear()
