@@ -23,7 +23,6 @@ import itertools
 import logging
 import os
 import re
-import sys
 import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -31,7 +30,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 
 from .fsutil import atomic_write_bytes
-from .resources import data_dir, user_home
+from .resources import data_dir, import_without_pkg_resources, user_home
 from .text import HAN, simplified
 
 # Bump when the token stream changes for the same text (it invalidates every index).
@@ -80,24 +79,8 @@ def stopwords() -> frozenset[str]:
 
 
 def import_jieba():
-    """jieba, imported without ``pkg_resources`` (0.1–0.3 s of every cold command).
-
-    jieba 0.42 reads its data files through ``pkg_resources`` when it can be imported
-    and otherwise opens them by path beside its own modules (the same files); blocking
-    the import while jieba loads takes the second way. Anything imported later still
-    gets the real ``pkg_resources``.
-    """
-    if "jieba" in sys.modules:
-        return sys.modules["jieba"]
-    blocked = "pkg_resources" not in sys.modules
-    if blocked:
-        sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # makes its import fail
-    try:
-        import jieba
-    finally:
-        if blocked and sys.modules.get("pkg_resources", 0) is None:
-            del sys.modules["pkg_resources"]
-    return jieba
+    """jieba, imported without ``pkg_resources`` (see resources.import_without_pkg_resources)."""
+    return import_without_pkg_resources("jieba")
 
 
 def posseg():

@@ -130,9 +130,10 @@ def test_build_words_without_rjieba_are_the_same(seed_texts, monkeypatch):
 
 
 def test_query_tokens_are_the_builds_on_every_seed_passage(seed_texts):
-    compact = tokenize._compact_jieba()  # writes the hashed dictionary
     tokenize._compact_jieba.cache_clear()
     try:
+        tokenize._compact_jieba()  # writes the hashed dictionary in this test's home
+        tokenize._compact_jieba.cache_clear()
         compact = tokenize._compact_jieba()  # read back: the hashed lookups with their memo
         assert isinstance(compact.FREQ, tokenize.HashedFreq)
         build = [tokenize.words(t) for t in seed_texts]
