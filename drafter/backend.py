@@ -17,11 +17,14 @@ from typing import Any, Protocol
 
 from .errors import DrafterError
 from .index import (
+    SHINGLE,
     IndexData,
     PassageTable,
     Progress,
     Vocabulary,
     build_index,
+    damaged_index_error,
+    jaccard_estimate,
     load_index,
     save_index,
     shingle_text,
@@ -30,7 +33,7 @@ from .index import (
 from .model import PassageRecord
 
 DUP_OVERLAP = 0.8  # share of the shorter passage's shingles found in the other one
-DUP_MARGIN = 0.1  # MinHash estimates this close to DUP_OVERLAP are checked on the texts
+DUP_MARGIN = 0.1  # estimates this close to DUP_OVERLAP (wider for unequal lengths) are checked on the texts
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,7 @@ class InProcessIndex:
             np.multiply(d.weights[lo:hi], np.float32(w), out=vals[at : at + m])
             at += m
         if total and (int(rows.max()) >= n or int(rows.min()) < 0):
-            raise DrafterError("检索索引已损坏（段落编号超出范围）。请运行 drafter index 重建索引。")
+            raise damaged_index_error()
         return np.bincount(rows, weights=vals, minlength=n)
 
     def chapter_mask(self, chapters: frozenset[str]):
@@ -135,7 +138,10 @@ class InProcessIndex:
         if key not in self._masks:
             t = self.passages
             in_set = np.array([bool(chapters & set(cs)) for cs in t.chapter_sets] or [False], dtype=bool)
-            self._masks[key] = in_set[t.chapter_set_ids]
+            try:
+                self._masks[key] = in_set[t.chapter_set_ids]
+            except IndexError as exc:  # a big index is not checked row by row when opened
+                raise damaged_index_error() from exc
         return self._masks[key]
 
     def filter_mask(self, filters: Filters):
@@ -157,15 +163,18 @@ class InProcessIndex:
         conds: list[tuple[str, Any]] = []
         if filters.org:
             org_ok = np.array([filters.org in o for o in src.orgs] or [False], dtype=bool)
-            conds.append((f"单位含“{filters.org}”", org_ok[src.org]))
+            conds.append((f"单位含“{filters.org}”", org_ok[np.clip(src.org, 0, len(org_ok) - 1)]))
         if filters.year is not None:
             conds.append((f"年份为 {filters.year}", np.asarray(src.year) == filters.year))
         if filters.kind:
             kind_ok = np.array([filters.kind == k for k in src.kinds] or [False], dtype=bool)
-            conds.append((f"类型为 {filters.kind}", kind_ok[src.kind]))
+            conds.append((f"类型为 {filters.kind}", kind_ok[np.clip(src.kind, 0, len(kind_ok) - 1)]))
         if conds:
             source_ok = np.logical_and.reduce([ok for _, ok in conds]) if len(conds) > 1 else conds[0][1]
-            keep = source_ok[t.source_ids]
+            try:
+                keep = source_ok[t.source_ids]
+            except IndexError as exc:
+                raise damaged_index_error() from exc
             mask = keep if mask is None else mask & keep
             if not mask.any():
                 what = "，".join(([f"章节为“{chapter}”"] if chapter else []) + [d for d, _ in conds])
@@ -185,31 +194,59 @@ class InProcessIndex:
 
     # --- near-duplicates -------------------------------------------------------------------
 
-    def duplicates(self, rows: Sequence[int]):
-        """``same[i, j]``: passage rows[j] is a near-duplicate of rows[i] (DUP_OVERLAP of the
-        shorter one's shingles in the other). Decided from the MinHash signatures stored at
-        build time; only estimates within DUP_MARGIN of the threshold are checked on the texts."""
+    def duplicates(self, rows: Sequence[int]) -> NearDuplicates:
+        """``same[i, j]``: passage rows[j] is a near-duplicate of rows[i]."""
+        return NearDuplicates(self.passages, rows)
+
+
+class NearDuplicates:
+    """Near-duplicate verdicts among a few hits: DUP_OVERLAP of the shorter passage's
+    shingles in the other.
+
+    Estimated for all pairs at once from the MinHash signatures stored at build time
+    (Jaccard from the share of agreeing bins, turned into the overlap of the shorter one
+    with the two shingle counts). The estimate is loose when one passage is much shorter
+    than the other (Jaccard is then small whatever the overlap), so a pair asked about whose
+    estimate lies within a margin of the threshold that widens with that ratio is checked
+    on its texts; on the seeds that is a few pairs per query at most.
+    """
+
+    def __init__(self, passages: PassageTable, rows: Sequence[int]):
         import numpy as np
 
-        t = self.passages
-        idx = np.asarray(rows, dtype=np.int64)
-        sigs = np.asarray(t.minhash[idx])
-        sizes = np.asarray(t.shingles[idx], dtype=np.float64)
-        jac = (sigs[:, None, :] == sigs[None, :, :]).mean(axis=2)
-        both = sizes[:, None] + sizes[None, :]
-        inter = jac * both / (1.0 + jac)
+        self.passages = passages
+        self.rows = np.asarray(rows, dtype=np.int64)
+        sigs = np.asarray(passages.minhash[self.rows])
+        sizes = np.asarray(passages.shingles[self.rows], dtype=np.float64)
+        jac = jaccard_estimate(sigs, sigs)
+        inter = jac * (sizes[:, None] + sizes[None, :]) / (1.0 + jac)
         small = np.minimum(sizes[:, None], sizes[None, :])
-        overlap = np.divide(inter, small, out=np.zeros_like(inter), where=small > 0)
-        same = overlap >= DUP_OVERLAP
-        unsure = np.argwhere(np.abs(overlap - DUP_OVERLAP) < DUP_MARGIN)
-        shingles: dict[int, set[str]] = {}
-        for i, j in unsure.tolist():
-            if i >= j:
-                continue
-            a = shingles.setdefault(i, _shingles(t.text(int(idx[i]))))
-            b = shingles.setdefault(j, _shingles(t.text(int(idx[j]))))
-            same[i, j] = same[j, i] = _overlap(a, b) >= DUP_OVERLAP
-        return same
+        large = np.maximum(sizes[:, None], sizes[None, :])
+        self.estimate = np.divide(inter, small, out=np.zeros_like(inter), where=small > 0)
+        ratio = np.divide(large, small, out=np.ones_like(large), where=small > 0)
+        self.margin = np.minimum(DUP_MARGIN * (1.0 + np.log2(np.maximum(ratio, 1.0))), 0.5)
+        self._shingles: dict[int, set[str]] = {}
+        self._exact: dict[tuple[int, int], bool] = {}
+        self.checked = 0  # pairs checked on their texts
+
+    def __getitem__(self, pair: tuple[int, int]) -> bool:
+        i, j = pair
+        est = float(self.estimate[i, j])
+        if abs(est - DUP_OVERLAP) >= float(self.margin[i, j]):
+            return est >= DUP_OVERLAP
+        key = (min(i, j), max(i, j))
+        if key not in self._exact:
+            a, b = (self._shingles.setdefault(x, shingle_set(self.passages.text(int(self.rows[x])))) for x in key)
+            small = min(len(a), len(b))
+            self._exact[key] = bool(small) and len(a & b) / small >= DUP_OVERLAP
+            self.checked += 1
+        return self._exact[key]
+
+
+def shingle_set(text: str) -> set[str]:
+    """The SHINGLE-character shingles of a text, as the signatures hash them."""
+    t = shingle_text(text)
+    return {t} if len(t) <= SHINGLE else {t[i : i + SHINGLE] for i in range(len(t) - SHINGLE + 1)}
 
 
 def top_k(scores, k: int) -> list[int]:
@@ -229,15 +266,3 @@ def top_k(scores, k: int) -> list[int]:
         nz, vals = nz[part], vals[part]
     order = np.lexsort((nz, -vals))[:k]
     return nz[order].tolist()
-
-
-def _shingles(text: str, size: int = 4) -> set[str]:
-    t = shingle_text(text)
-    if len(t) <= size:
-        return {t}
-    return {t[i : i + size] for i in range(len(t) - size + 1)}
-
-
-def _overlap(a: set[str], b: set[str]) -> float:
-    small = min(len(a), len(b))
-    return len(a & b) / small if small else 0.0

@@ -58,9 +58,9 @@ INDEX_FORMAT = 3
 META, TABLES, DOCUMENTS = "meta.json", "tables.json", "documents.json"
 GENERATION_PREFIX = "gen-"
 COUNT_CHUNK = 2000  # passages per task of the counting pool
-MINHASH = 32  # values per signature
+MINHASH = 64  # bins per signature (a power of two)
 SHINGLE = 4  # characters per shingle (as search folds near-duplicates)
-DEEP_CHECK_MAX = 5_000_000  # stored weights: below this, every load checks every row number
+DEEP_CHECK_MAX = 300_000  # stored weights: below this, every load checks every row number
 
 # name -> (dtype kinds, ndim) of every array of a generation
 ARRAYS: dict[str, tuple[str, int]] = {
@@ -74,6 +74,10 @@ ARRAYS: dict[str, tuple[str, int]] = {
 
 # progress(items, length, label) -> items, like drafter.cli.common.progress
 Progress = Callable[[Iterable, int, str], Iterable]
+
+
+def damaged_index_error() -> DrafterError:
+    return DrafterError("检索索引已损坏（数据与目录不符）。请运行 drafter index 重建索引。")
 
 
 class IndexUnusable(Exception):
@@ -166,6 +170,7 @@ class SourceTable(Sequence[tuple]):
     def __init__(self, texts: StringTable, year, kind, org, kinds: list[str], orgs: list[str]):
         self.texts, self.year, self.kind, self.org = texts, year, kind, org
         self.kinds, self.orgs = kinds, orgs
+        self._cache: dict[int, tuple] = {}  # hits come from few sources: decode each once
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -173,10 +178,18 @@ class SourceTable(Sequence[tuple]):
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
-        value = json.loads(self.texts[i])
+        if i in self._cache:
+            return self._cache[i]
+        try:
+            value = json.loads(self.texts[i])
+        except (ValueError, UnicodeDecodeError):
+            value = None
         if not (isinstance(value, list) and len(value) == 6):
             raise DrafterError(f"检索索引的来源表第 {i} 条已损坏。请运行 drafter index 重建索引。")
-        return tuple(value)
+        if len(self._cache) > 10_000:
+            self._cache.clear()
+        self._cache[i] = out = tuple(value)
+        return out
 
 
 class PassageTable(Sequence[PassageRecord]):
@@ -205,7 +218,10 @@ class PassageTable(Sequence[PassageRecord]):
         return len(self.source_ids)
 
     def text(self, i: int) -> str:
-        return self.texts[i]
+        try:
+            return self.texts[i]
+        except UnicodeDecodeError as exc:
+            raise damaged_index_error() from exc
 
     def __getitem__(self, i):
         if isinstance(i, slice):
@@ -213,8 +229,11 @@ class PassageTable(Sequence[PassageRecord]):
         if not -len(self) <= i < len(self):
             raise IndexError(i)
         i %= len(self)
-        return PassageRecord(self.text(i), tuple(self.chapter_sets[self.chapter_set_ids[i]]),
-                             *self.sources[int(self.source_ids[i])])
+        try:
+            return PassageRecord(self.text(i), tuple(self.chapter_sets[self.chapter_set_ids[i]]),
+                                 *self.sources[int(self.source_ids[i])])
+        except (IndexError, ValueError, UnicodeDecodeError) as exc:  # a big index is not checked row by row
+            raise damaged_index_error() from exc
 
 
 @dataclass
@@ -254,18 +273,6 @@ def settings_hash(dictionary_hash: str, config: dict[str, Any]) -> str:
 
 # --- near-duplicate signatures ---------------------------------------------------------------
 
-_MH_PRIME = (1 << 61) - 1
-
-
-def _minhash_params():
-    import numpy as np
-
-    rng = np.random.default_rng(20240611)  # fixed: signatures are stored and compared across builds
-    a = rng.integers(1, _MH_PRIME, size=MINHASH, dtype=np.uint64)
-    b = rng.integers(0, _MH_PRIME, size=MINHASH, dtype=np.uint64)
-    return a, b
-
-
 def shingle_text(text: str) -> str:
     """The characters compared for near-duplicates: letters, digits and Han only, lower case."""
     import re
@@ -273,23 +280,28 @@ def shingle_text(text: str) -> str:
     return re.sub(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+", "", text.lower())
 
 
+EMPTY_BIN = 0xFFFFFFFF  # a signature value for a bin no shingle fell into
+
+
 def minhash_signatures(texts: Sequence[str]):
     """(signatures uint32 (n, MINHASH), distinct shingle counts int32 (n,)) of the texts.
 
-    All shingles of all texts are hashed at once with numpy: a shingle is SHINGLE code
-    points mixed into 64 bits; a signature holds the minimum of each of MINHASH universal
-    hashes over the passage's shingles. Two passages agree on a value with probability
-    equal to the Jaccard similarity of their shingle sets.
+    One-permutation MinHash (Li, Owen & Zhang 2012): each distinct shingle (SHINGLE code
+    points mixed into 64 bits) falls into one of MINHASH bins by its low bits, and a bin
+    keeps the smallest of its shingles' high bits. Two passages agree on a bin that is not
+    empty in both with probability about the Jaccard similarity of their shingle sets
+    (``jaccard_estimate``). All shingles of all texts are hashed and sorted at once with
+    numpy: one sort, not one pass per hash function.
     """
     import numpy as np
 
     n = len(texts)
-    sigs = np.full((n, MINHASH), np.iinfo(np.uint32).max, dtype=np.uint32)
+    sigs = np.full((n, MINHASH), EMPTY_BIN, dtype=np.uint32)
     counts = np.zeros(n, dtype=np.int32)
     if not n:
         return sigs, counts
     cleaned = [shingle_text(t) for t in texts]
-    # A text shorter than a shingle is one shingle of itself (as search._shingles does).
+    # A text shorter than a shingle is one shingle of itself (as search folds them).
     lengths = np.fromiter((len(t) for t in cleaned), dtype=np.int64, count=n)
     codes = np.frombuffer("".join(cleaned).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     starts = np.concatenate(([0], np.cumsum(lengths)))[:-1]
@@ -297,31 +309,41 @@ def minhash_signatures(texts: Sequence[str]):
     total = int(n_sh.sum())
     if not total:
         return sigs, counts
-    owner = np.repeat(np.arange(n), n_sh)
+    owner = np.repeat(np.arange(n, dtype=np.int64), n_sh)
     pos = np.arange(total) - np.repeat(np.cumsum(n_sh) - n_sh, n_sh) + starts[owner]
     width = np.minimum(lengths[owner], SHINGLE)
     h = np.full(total, 0xCBF29CE484222325, dtype=np.uint64)
     padded = np.concatenate((codes, np.zeros(SHINGLE, dtype=np.uint64)))
-    for j in range(SHINGLE):
-        part = np.where(j < width, padded[pos + j], np.uint64(0))
-        h = (h ^ part) * np.uint64(0x100000001B3)
-    h ^= h >> np.uint64(29)
-    # distinct shingles per passage: sort (owner, hash) pairs
-    order = np.lexsort((h, owner))
-    h, owner = h[order], owner[order]
+    for j in range(SHINGLE):  # FNV-1a over the code points, then a final mix
+        h = (h ^ np.where(j < width, padded[pos + j], np.uint64(0))) * np.uint64(0x100000001B3)
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xFF51AFD7ED558CCD)
+    h ^= h >> np.uint64(33)
+    # (passage, bin) in the high bits, the value in the low 32: one sort orders them all
+    slot = owner * MINHASH + (h & np.uint64(MINHASH - 1)).astype(np.int64)
+    key = (slot.astype(np.uint64) << np.uint64(32)) | (h >> np.uint64(32))
+    key.sort()
+    value = (key & np.uint64(EMPTY_BIN)).astype(np.uint32)
+    slot = (key >> np.uint64(32)).astype(np.int64)
+    distinct = np.ones(total, dtype=bool)
+    distinct[1:] = key[1:] != key[:-1]
+    counts[:] = np.bincount(slot[distinct] // MINHASH, minlength=n)
     first = np.ones(total, dtype=bool)
-    first[1:] = (h[1:] != h[:-1]) | (owner[1:] != owner[:-1])
-    h, owner = h[first], owner[first]
-    counts[:] = np.bincount(owner, minlength=n)
-    seg = np.concatenate(([0], np.cumsum(counts)))[:-1]
-    has = counts > 0
-    a, b = _minhash_params()
-    x = h & np.uint64(_MH_PRIME)
-    for k in range(MINHASH):
-        # (a·x + b) on 64 bits, the top 32 bits kept: a universal-enough hash per value
-        v = ((a[k] * x + b[k]) >> np.uint64(32)).astype(np.uint32)
-        sigs[has, k] = np.minimum.reduceat(v, seg[has])
+    first[1:] = slot[1:] != slot[:-1]
+    sigs.reshape(-1)[slot[first]] = value[first]
     return sigs, counts
+
+
+def jaccard_estimate(a, b):
+    """Estimated Jaccard similarity of every row of ``a`` with every row of ``b`` (signature
+    matrices): agreeing bins among the bins not empty in both."""
+    import numpy as np
+
+    a, b = np.asarray(a)[:, None, :], np.asarray(b)[None, :, :]
+    filled = (a != EMPTY_BIN) | (b != EMPTY_BIN)
+    same = (a == b) & filled
+    used = filled.sum(axis=2)
+    return np.divide(same.sum(axis=2), used, out=np.zeros(used.shape), where=used > 0)
 
 
 # --- counting (in the worker processes) ------------------------------------------------------

@@ -153,6 +153,7 @@ class Retriever:
         self.chapter_prior = chapter_prior
         self.prf, self.prf_terms, self.prf_weight = prf, prf_terms, prf_weight
         self._term_feats: dict[str, list[str]] = {}
+        self._expanded: dict[tuple, list[thesaurus_mod.Expansion]] = {}
 
     # --- configuration and state ---------------------------------------------------------
 
@@ -363,7 +364,14 @@ class Retriever:
         if self.thesaurus is None or self.expansion_weight <= 0:
             return []
         self._check_fitted()
-        return [e for e in self.thesaurus.expansions(text) if self._raw_vector(self._feats(e.target))]
+        # Asked for twice per query (vector and highlighting): the last few are kept.
+        key = (id(self.thesaurus), self.expansion_weight, id(self.backend_), text)
+        if key not in self._expanded:
+            if len(self._expanded) > 64:
+                self._expanded.clear()
+            self._expanded[key] = [e for e in self.thesaurus.expansions(text)
+                                   if self._raw_vector(self._feats(e.target))]
+        return list(self._expanded[key])
 
     def expanded_vector(
         self, text: str, word_tokens: list[str] | None = None
@@ -619,20 +627,29 @@ def highlight(text: str, terms: Sequence[str]) -> str:
     """``text`` with every occurrence of the terms marked; overlapping matches merged."""
     norm = tokenize.normalize(text)
     hay = norm if len(norm) == len(text) else text.lower()
-    marked = [False] * len(text)
+    spans = []
     for term in terms:
+        if not term:
+            continue
         start = hay.find(term)
         while start >= 0:
-            for i in range(start, start + len(term)):
-                marked[i] = True
+            spans.append((start, start + len(term)))
             start = hay.find(term, start + 1)
-    out, i = [], 0
-    while i < len(text):
-        j = i
-        while j < len(text) and marked[j] == marked[i]:
-            j += 1
-        out.append(f"{HIGHLIGHT_OPEN}{text[i:j]}{HIGHLIGHT_CLOSE}" if marked[i] else text[i:j])
-        i = j
+    if not spans:
+        return text
+    spans.sort()
+    merged = [list(spans[0])]
+    for start, end in spans[1:]:
+        if start <= merged[-1][1]:  # overlapping or touching: one marked run
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    out, at = [], 0
+    for start, end in merged:
+        out.append(text[at:start])
+        out.append(f"{HIGHLIGHT_OPEN}{text[start:end]}{HIGHLIGHT_CLOSE}")
+        at = end
+    out.append(text[at:])
     return "".join(out)
 
 

@@ -184,24 +184,37 @@ def test_top_k_is_the_stable_sort_of_positive_scores():
         assert top_k(scores, k) == expected
 
 
+def _exact_overlap(a: str, b: str) -> float:
+    x, y = backend_mod.shingle_set(a), backend_mod.shingle_set(b)
+    return len(x & y) / min(len(x), len(y))
+
+
 def test_minhash_verdicts_agree_with_exact_shingles(parts):
-    """Near-duplicate verdicts from the stored signatures are the exact ones on the seeds."""
+    """Near-duplicate verdicts from the stored signatures against exact shingle overlap, on
+    hits of real queries over the seeds: clear cases always right, borderline ones mostly."""
     data = _build(parts)
     b = InProcessIndex(CONFIG, "f", data)
-    rng = random.Random(7)
     texts = [p.text for p in data.passages]
-    disagree = total = 0
-    for _ in range(40):
-        rows = rng.sample(range(len(texts)), 30)
-        # a few real near-duplicates: the same passage with a figure changed
+    wrong = borderline_wrong = total = checked = 0
+    for query in ("职工驿站", "劳动和技能竞赛", "送温暖", "产业工人队伍建设改革", "职工之家", "困难职工帮扶",
+                  "劳模创新工作室", "工会经费", "新就业形态劳动者", "主题教育"):
+        vec = {c: 1.0 for c in (data.vocabulary.get(t) for t in tokenize.analyze("word+bigram", query)) if c is not None}
+        rows = top_k(b.scores(vec), 40)
         same = b.duplicates(rows)
         for i in range(len(rows)):
             for j in range(i + 1, len(rows)):
-                exact = backend_mod._overlap(backend_mod._shingles(texts[rows[i]]),
-                                             backend_mod._shingles(texts[rows[j]])) >= backend_mod.DUP_OVERLAP
-                disagree += bool(same[i, j]) != exact
+                exact = _exact_overlap(texts[rows[i]], texts[rows[j]])
                 total += 1
-    assert disagree == 0, f"{disagree} of {total}"
+                if same[i, j] != (exact >= backend_mod.DUP_OVERLAP):
+                    if abs(exact - backend_mod.DUP_OVERLAP) < 0.15:
+                        borderline_wrong += 1
+                    else:
+                        wrong += 1
+        checked += same.checked
+    assert total > 5000
+    assert wrong == 0
+    assert borderline_wrong <= total // 1000
+    assert checked < total // 20  # the texts are the exception, not the rule
 
 
 def test_signatures_find_edited_copies():
