@@ -10,6 +10,7 @@ an archive spread over machines.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,6 @@ from typing import Any, Protocol
 
 from .errors import DrafterError
 from .index import (
-    SHINGLE,
     IndexData,
     PassageTable,
     Progress,
@@ -27,13 +27,12 @@ from .index import (
     jaccard_estimate,
     load_index,
     save_index,
-    shingle_text,
     update_index,
 )
 from .model import PassageRecord
 
+WARM_AFTER = 20  # queries answered by numpy before a process switches to scipy's kernel
 DUP_OVERLAP = 0.8  # share of the shorter passage's shingles found in the other one
-DUP_MARGIN = 0.1  # estimates this close to DUP_OVERLAP (wider for unequal lengths) are checked on the texts
 
 
 @dataclass(frozen=True)
@@ -77,6 +76,8 @@ class InProcessIndex:
         self.config = config
         self.fingerprint = fingerprint
         self._masks: dict[tuple, Any] = {}
+        self._queries = 0
+        self._checked: set[tuple[int, int]] = set()
         if data is not None:
             self._set(data)
 
@@ -86,6 +87,7 @@ class InProcessIndex:
         self.data = data
         self.vocabulary, self.idf, self.passages = data.vocabulary, data.idf, data.passages
         self._masks.clear()
+        self._checked = set()
 
     def build(self, passages, *, documents=None, progress=None, total=None, workers=None) -> None:
         self._set(build_index(passages, self.config["analyzer"], config=self.config, fingerprint=self.fingerprint,
@@ -108,16 +110,34 @@ class InProcessIndex:
     # --- scoring ---------------------------------------------------------------------------
 
     def scores(self, vector: Mapping[int, float]):
-        """The dot product of the query with every passage (float64 (n,)): only the query's
-        posting lists are read, gathered into one buffer and summed by passage in one call."""
+        """The dot product of the query with every passage (float32 (n,)), reading only the
+        query's posting lists.
+
+        A cold process (one `drafter search`) gathers them into one buffer and sums them per
+        passage with ``np.bincount``. A process that keeps answering (``drafter serve``, a
+        benchmark) switches after WARM_AFTER queries to scipy's compiled CSC kernel, called
+        once per posting list on the mapped arrays without copying them: importing scipy
+        costs more than a few queries, so only a process that will use it pays for it.
+        """
         import numpy as np
 
+        self._queries += 1
         d = self.data
         n = len(self.passages)
         spans = [(int(d.indptr[t]), int(d.indptr[t + 1]), w) for t, w in vector.items()]
+        spans = [(lo, hi, w) for lo, hi, w in spans if hi > lo]
+        kernel = _csc_matvec() if self._queries > WARM_AFTER or "scipy.sparse" in sys.modules else None
+        if kernel is not None:
+            out = np.zeros(n, dtype=np.float32)
+            ptr = np.empty(2, dtype=d.rows.dtype)
+            for lo, hi, w in spans:
+                self._check_postings(lo, hi)  # the kernel does not check row numbers
+                ptr[0], ptr[1] = lo, hi
+                kernel(n, 1, ptr, d.rows, d.weights, np.array([w], dtype=np.float32), out)
+            return out
         total = sum(hi - lo for lo, hi, _ in spans)
         if not total:
-            return np.zeros(n, dtype=np.float64)
+            return np.zeros(n, dtype=np.float32)
         rows = np.empty(total, dtype=np.int32)
         vals = np.empty(total, dtype=np.float32)
         at = 0
@@ -126,9 +146,20 @@ class InProcessIndex:
             rows[at : at + m] = d.rows[lo:hi]
             np.multiply(d.weights[lo:hi], np.float32(w), out=vals[at : at + m])
             at += m
-        if total and (int(rows.max()) >= n or int(rows.min()) < 0):
+        if int(rows.max()) >= n or int(rows.min()) < 0:
             raise damaged_index_error()
-        return np.bincount(rows, weights=vals, minlength=n)
+        return np.bincount(rows, weights=vals, minlength=n).astype(np.float32)
+
+    def _check_postings(self, lo: int, hi: int) -> None:
+        """Row numbers of a posting list inside the passage table, checked once per list."""
+        if (lo, hi) in self._checked:
+            return
+        rows = self.data.rows[lo:hi]
+        if int(rows.max()) >= len(self.passages) or int(rows.min()) < 0:
+            raise damaged_index_error()
+        if len(self._checked) > 1_000_000:
+            self._checked.clear()
+        self._checked.add((lo, hi))
 
     def chapter_mask(self, chapters: frozenset[str]):
         """Passages whose chapter set meets ``chapters`` (bool (n,)), cached per set."""
@@ -142,6 +173,15 @@ class InProcessIndex:
                 self._masks[key] = in_set[t.chapter_set_ids]
             except IndexError as exc:  # a big index is not checked row by row when opened
                 raise damaged_index_error() from exc
+        return self._masks[key]
+
+    def chapter_factor(self, chapters: frozenset[str], prior: float):
+        """1 + prior for passages of ``chapters``, 1 for the others (float32 (n,)), cached."""
+        import numpy as np
+
+        key = ("factor", chapters, prior)
+        if key not in self._masks:
+            self._masks[key] = (1.0 + np.float32(prior) * self.chapter_mask(chapters)).astype(np.float32)
         return self._masks[key]
 
     def filter_mask(self, filters: Filters):
@@ -188,7 +228,7 @@ class InProcessIndex:
         scores = self.scores(vector)
         mask = self.filter_mask(filters)
         if mask is not None:
-            scores[~mask] = 0.0
+            scores *= mask
         rows = top_k(scores, k)
         return rows, [float(scores[i]) for i in rows]
 
@@ -201,59 +241,58 @@ class InProcessIndex:
 
 class NearDuplicates:
     """Near-duplicate verdicts among a few hits: DUP_OVERLAP of the shorter passage's
-    shingles in the other.
-
-    Estimated for all pairs at once from the MinHash signatures stored at build time
-    (Jaccard from the share of agreeing bins, turned into the overlap of the shorter one
-    with the two shingle counts). The estimate is loose when one passage is much shorter
-    than the other (Jaccard is then small whatever the overlap), so a pair asked about whose
-    estimate lies within a margin of the threshold that widens with that ratio is checked
-    on its texts; on the seeds that is a few pairs per query at most.
-    """
+    shingles in the other, estimated for all pairs at once from the MinHash signatures
+    stored at build time (Jaccard from the share of agreeing bins, turned into the overlap
+    of the shorter one with the two shingle counts). No text is shingled at query time.
+    On the seeds' hits the verdict differs from the exact overlap for about 1 pair in 10,000,
+    each within a few points of the threshold (tests/test_index_append.py)."""
 
     def __init__(self, passages: PassageTable, rows: Sequence[int]):
         import numpy as np
 
-        self.passages = passages
-        self.rows = np.asarray(rows, dtype=np.int64)
-        sigs = np.asarray(passages.minhash[self.rows])
-        sizes = np.asarray(passages.shingles[self.rows], dtype=np.float64)
-        jac = jaccard_estimate(sigs, sigs)
-        inter = jac * (sizes[:, None] + sizes[None, :]) / (1.0 + jac)
-        small = np.minimum(sizes[:, None], sizes[None, :])
-        large = np.maximum(sizes[:, None], sizes[None, :])
-        self.estimate = np.divide(inter, small, out=np.zeros_like(inter), where=small > 0)
-        ratio = np.divide(large, small, out=np.ones_like(large), where=small > 0)
-        self.margin = np.minimum(DUP_MARGIN * (1.0 + np.log2(np.maximum(ratio, 1.0))), 0.5)
-        self._shingles: dict[int, set[str]] = {}
-        self._exact: dict[tuple[int, int], bool] = {}
-        self.checked = 0  # pairs checked on their texts
+        idx = np.asarray(rows, dtype=np.int64)
+        self.sigs = np.asarray(passages.minhash[idx])
+        self.sizes = np.asarray(passages.shingles[idx], dtype=np.float64)
+        self._rows: dict[int, list[bool]] = {}  # hit -> its verdict against every hit
+
+    def estimate(self, i: int):
+        """Estimated overlap of hit ``i`` with every hit (the shorter one's share)."""
+        import numpy as np
+
+        jac = jaccard_estimate(self.sigs[i : i + 1], self.sigs)[0]
+        a, b = self.sizes[i], self.sizes
+        small = np.minimum(a, b)
+        return np.divide(jac * (a + b) / (1.0 + jac), small, out=np.zeros_like(b), where=small > 0)
+
+    def _row(self, i: int) -> list[bool]:
+        if i not in self._rows:  # only the kept hits are compared with the others
+            self._rows[i] = (self.estimate(i) >= DUP_OVERLAP).tolist()
+        return self._rows[i]
 
     def __getitem__(self, pair: tuple[int, int]) -> bool:
         i, j = pair
-        est = float(self.estimate[i, j])
-        if abs(est - DUP_OVERLAP) >= float(self.margin[i, j]):
-            return est >= DUP_OVERLAP
-        key = (min(i, j), max(i, j))
-        if key not in self._exact:
-            a, b = (self._shingles.setdefault(x, shingle_set(self.passages.text(int(self.rows[x])))) for x in key)
-            small = min(len(a), len(b))
-            self._exact[key] = bool(small) and len(a & b) / small >= DUP_OVERLAP
-            self.checked += 1
-        return self._exact[key]
+        return self._row(i)[j]
 
-
-def shingle_set(text: str) -> set[str]:
-    """The SHINGLE-character shingles of a text, as the signatures hash them."""
-    t = shingle_text(text)
-    return {t} if len(t) <= SHINGLE else {t[i : i + SHINGLE] for i in range(len(t) - SHINGLE + 1)}
+    def first_match(self, kept: Sequence[int], j: int) -> int | None:
+        """The first of ``kept`` (positions among the hits) that hit ``j`` duplicates."""
+        for p, i in enumerate(kept):
+            if self._row(i)[j]:
+                return p
+        return None
 
 
 def top_k(scores, k: int) -> list[int]:
     """Rows of the ``k`` best positive scores, best first; ties in passage order."""
     import numpy as np
 
-    nz = np.flatnonzero(scores > 0)
+    floor = 0.0
+    if len(scores) > 64 * k and len(scores) > 65536:
+        # The k-th best of every 16th score is at most the k-th best of all: only scores at
+        # or above it can be among the best, a few thousand instead of a million.
+        sample = scores[::16]
+        if np.count_nonzero(sample) > k:
+            floor = max(0.0, float(np.partition(sample, len(sample) - k)[len(sample) - k]))
+    nz = np.flatnonzero(scores >= floor) if floor > 0 else np.flatnonzero(scores > 0)
     if not len(nz):
         return []
     vals = scores[nz]
@@ -266,3 +305,12 @@ def top_k(scores, k: int) -> list[int]:
         nz, vals = nz[part], vals[part]
     order = np.lexsort((nz, -vals))[:k]
     return nz[order].tolist()
+
+
+def _csc_matvec():
+    """scipy's compiled ``y += A x`` for a CSC matrix, or None without scipy."""
+    try:
+        from scipy.sparse import _sparsetools
+    except ImportError:
+        return None
+    return _sparsetools.csc_matvec

@@ -283,6 +283,35 @@ def shingle_text(text: str) -> str:
 EMPTY_BIN = 0xFFFFFFFF  # a signature value for a bin no shingle fell into
 
 
+def shingle_hashes(texts: Sequence[str]):
+    """(hash uint64, passage int64) of every shingle of every text, all at once with numpy:
+    SHINGLE code points mixed into 64 bits (FNV-1a, then a final mix). A text shorter than
+    a shingle is one shingle of itself; repeated shingles are repeated."""
+    import numpy as np
+
+    n = len(texts)
+    cleaned = [shingle_text(t) for t in texts]
+    # A text shorter than a shingle is one shingle of itself (as search folds them).
+    lengths = np.fromiter((len(t) for t in cleaned), dtype=np.int64, count=n)
+    codes = np.frombuffer("".join(cleaned).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    starts = np.concatenate(([0], np.cumsum(lengths)))[:-1]
+    n_sh = np.where(lengths >= SHINGLE, lengths - SHINGLE + 1, np.minimum(lengths, 1))
+    total = int(n_sh.sum())
+    if not total:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    owner = np.repeat(np.arange(n, dtype=np.int64), n_sh)
+    pos = np.arange(total) - np.repeat(np.cumsum(n_sh) - n_sh, n_sh) + starts[owner]
+    width = np.minimum(lengths[owner], SHINGLE)
+    h = np.full(total, 0xCBF29CE484222325, dtype=np.uint64)
+    padded = np.concatenate((codes, np.zeros(SHINGLE, dtype=np.uint64)))
+    for j in range(SHINGLE):  # FNV-1a over the code points, then a final mix
+        h = (h ^ np.where(j < width, padded[pos + j], np.uint64(0))) * np.uint64(0x100000001B3)
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xFF51AFD7ED558CCD)
+    h ^= h >> np.uint64(33)
+    return h, owner
+
+
 def minhash_signatures(texts: Sequence[str]):
     """(signatures uint32 (n, MINHASH), distinct shingle counts int32 (n,)) of the texts.
 
@@ -298,27 +327,10 @@ def minhash_signatures(texts: Sequence[str]):
     n = len(texts)
     sigs = np.full((n, MINHASH), EMPTY_BIN, dtype=np.uint32)
     counts = np.zeros(n, dtype=np.int32)
-    if not n:
+    h, owner = shingle_hashes(texts)
+    if not len(h):
         return sigs, counts
-    cleaned = [shingle_text(t) for t in texts]
-    # A text shorter than a shingle is one shingle of itself (as search folds them).
-    lengths = np.fromiter((len(t) for t in cleaned), dtype=np.int64, count=n)
-    codes = np.frombuffer("".join(cleaned).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    starts = np.concatenate(([0], np.cumsum(lengths)))[:-1]
-    n_sh = np.where(lengths >= SHINGLE, lengths - SHINGLE + 1, np.minimum(lengths, 1))
-    total = int(n_sh.sum())
-    if not total:
-        return sigs, counts
-    owner = np.repeat(np.arange(n, dtype=np.int64), n_sh)
-    pos = np.arange(total) - np.repeat(np.cumsum(n_sh) - n_sh, n_sh) + starts[owner]
-    width = np.minimum(lengths[owner], SHINGLE)
-    h = np.full(total, 0xCBF29CE484222325, dtype=np.uint64)
-    padded = np.concatenate((codes, np.zeros(SHINGLE, dtype=np.uint64)))
-    for j in range(SHINGLE):  # FNV-1a over the code points, then a final mix
-        h = (h ^ np.where(j < width, padded[pos + j], np.uint64(0))) * np.uint64(0x100000001B3)
-    h ^= h >> np.uint64(33)
-    h *= np.uint64(0xFF51AFD7ED558CCD)
-    h ^= h >> np.uint64(33)
+    total = len(h)
     # (passage, bin) in the high bits, the value in the low 32: one sort orders them all
     slot = owner * MINHASH + (h & np.uint64(MINHASH - 1)).astype(np.int64)
     key = (slot.astype(np.uint64) << np.uint64(32)) | (h >> np.uint64(32))

@@ -491,7 +491,7 @@ class Retriever:
         if not chapter and self.chapter_prior > 0:
             self._apply_chapter_prior(scores, used)
         if mask is not None:
-            scores[~mask] = 0.0
+            scores *= mask  # 0 where the filters leave a passage out
         return scores
 
     def _dot(self, vec: dict[int, float]):
@@ -526,7 +526,7 @@ class Retriever:
             return
         top = max(votes.values())
         wanted = frozenset(c for c, v in votes.items() if v == top)
-        scores[self.backend_.chapter_mask(wanted)] *= 1.0 + self.chapter_prior
+        scores *= self.backend_.chapter_factor(wanted, self.chapter_prior)
 
     def _rank(self, text, word_tokens, *, chapter, k, org=None, year=None, kind=None, expand=True) -> list[Hit]:
         if not isinstance(k, int) or k <= 0:
@@ -545,14 +545,12 @@ class Retriever:
         same = self.backend_.duplicates(cand)
         kept: list[tuple[int, list[Source]]] = []  # (position in cand, also_in)
         for j, i in enumerate(cand):
-            for pos, also in kept:
-                if same[pos, j]:
-                    p = self.passages_[i]
-                    also.append(Source(p.file, p.article, p.heading, p.org, p.year, p.kind))
-                    break
-            else:
-                if len(kept) < k:
-                    kept.append((j, []))
+            match = same.first_match([pos for pos, _ in kept], j)
+            if match is not None:
+                p = self.passages_[i]
+                kept[match][1].append(Source(p.file, p.article, p.heading, p.org, p.year, p.kind))
+            elif len(kept) < k:
+                kept.append((j, []))
         hits = []
         for rank, (j, also) in enumerate(kept, 1):
             i = cand[j]
@@ -625,8 +623,11 @@ _HAN_CHARS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 def highlight(text: str, terms: Sequence[str]) -> str:
     """``text`` with every occurrence of the terms marked; overlapping matches merged."""
-    norm = tokenize.normalize(text)
-    hay = norm if len(norm) == len(text) else text.lower()
+    hay = text.lower()
+    if not all(term in hay for term in terms):  # full-width or traditional characters, say
+        norm = tokenize.normalize(text)
+        if len(norm) == len(text):
+            hay = norm
     spans = []
     for term in terms:
         if not term:

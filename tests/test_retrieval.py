@@ -142,7 +142,7 @@ def test_first_load_builds_and_stores_only_json_and_npy(corpus, messages, retrie
     for p in gen.glob("*.npy"):
         assert np.load(p, allow_pickle=False).dtype != object
     home_files = [p for p in Path(tokenize.user_home()).rglob("*") if p.is_file()]
-    assert home_files and all(p.suffix in (".json", ".npz") for p in home_files), home_files
+    assert home_files and all(p.suffix in (".json", ".npz", ".npy") for p in home_files), home_files
     for p in list(home_files) + list((corpus.dir / "index").rglob("*.*")):
         assert not p.read_bytes().startswith(b"\x80"), f"{p} looks like a pickle"
 
