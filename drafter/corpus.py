@@ -39,9 +39,9 @@ from .fsutil import (
     remove_temp_files,
     store_lock,
 )
-from .ingest import PARSER_VERSION, parse_file
 from .limits import check_regular_file
 from .model import Document, PassageRecord
+from .parser_version import PARSER_VERSION  # the parser itself (drafter.ingest) is imported when a file is read
 from .read import SUFFIXES
 
 log = logging.getLogger("drafter")
@@ -284,6 +284,8 @@ class Corpus:
                 return [Document.from_dict(d) for d in json.loads(cache.read_text("utf-8"))]
             except (ValueError, KeyError, TypeError, OSError):
                 pass  # a damaged cache is simply rebuilt
+        from .ingest import parse_file
+
         docs = [parse_file(p, embedded=True) for p in files]
         try:
             atomic_write_json(cache, [d.to_dict() for d in docs])
@@ -443,6 +445,8 @@ class Corpus:
         if not old and sha in by_sha:
             report.unchanged.append(printable(path))  # the same content under another name
             return None
+        from .ingest import parse_file
+
         doc = parse_file(path)
         if not doc.articles:
             raise InputFileError(printable(path), "没有读出任何正文段落")
