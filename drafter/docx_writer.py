@@ -388,6 +388,8 @@ def build_document(draft: Draft, profile: Profile | None = None):
             p.paragraph_format.keep_with_next = n < len(signs) - 1
 
     comment_lay = RoleLayout("comment", COMMENT_FONT, WD_ALIGN_PARAGRAPH.LEFT)
+    comment_style: list[str | None] = []  # the id ``cp.style = "Comment Text"`` would write, found once:
+    # python-docx looks the style and the default style up in styles.xml on every assignment (≈1 ms each)
     for i, suggestions in draft.comments.items():
         runs = heading_runs.get(i)
         if not runs:
@@ -396,7 +398,9 @@ def build_document(draft: Draft, profile: Profile | None = None):
             # corpus text may carry characters a Word file cannot hold
             comment = doc.add_comment(runs, text=safe_text(s.comment_text), author="drafter", initials="DR")
             for cp in comment.paragraphs:
-                cp.style = doc.styles["Comment Text"]
+                if not comment_style:
+                    comment_style.append(doc.part.get_style_id(doc.styles["Comment Text"], WD_STYLE_TYPE.PARAGRAPH))
+                cp._p.style = comment_style[0]
                 for run in cp.runs:
                     if run.text:
                         styler.format_run(run, comment_lay)

@@ -14,7 +14,6 @@ import stat
 import subprocess
 from pathlib import Path
 
-from . import convert
 from .draft import Draft
 from .errors import DrafterError, WriteError
 from .fsutil import atomic_write_bytes, check_can_write
@@ -78,12 +77,16 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def find_soffice() -> str | None:
+    from . import convert  # LibreOffice only for .pdf: a .docx or .md draft does not import it
+
     return convert.soffice()
 
 
 def docx_to_pdf(data: bytes, timeout: float = PDF_TIMEOUT) -> bytes:
     """Convert .docx bytes to PDF bytes with LibreOffice (convert.soffice_convert: a temporary
     folder and profile of its own, so an open LibreOffice window does not get in the way)."""
+    from . import convert
+
     try:
         pdf = convert.soffice_convert(data, ".docx", "pdf", timeout)
     except FileNotFoundError:
