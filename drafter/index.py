@@ -35,7 +35,6 @@ import os
 import shutil
 import uuid
 from array import array
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -373,26 +372,38 @@ class _Counted:
     shingles: Any
 
 
+class _TermIds(dict):
+    """term -> number in order of first sight; ``ids[term]`` numbers a new term itself."""
+
+    def __missing__(self, term: str) -> int:
+        self[term] = n = len(self)
+        return n
+
+
 def _count_chunk(analyzer: str, heading_weight: int, items: list[tuple[str, str]]) -> _Counted:
     import numpy as np
 
     heading_tokens: dict[str, list[str]] = {}
-    term_ids: dict[str, int] = {}
-    indptr = array("q", [0])
-    cols, counts = array("i"), array("H")
+    term_ids = _TermIds()
+    flat: list[int] = []
+    lengths: list[int] = []
     for text, heading in items:
         toks = tokenize.analyze(analyzer, text)
         if heading_weight:
             if heading not in heading_tokens:
                 heading_tokens[heading] = tokenize.analyze(analyzer, heading)
             toks = toks + heading_tokens[heading] * heading_weight
-        for term, n in Counter(toks).items():
-            cols.append(term_ids.setdefault(term, len(term_ids)))
-            counts.append(min(n, 65535))
-        indptr.append(len(cols))
+        flat.extend(map(term_ids.__getitem__, toks))  # in C: no Python loop per token
+        lengths.append(len(toks))
+    # (passage, term) pairs counted with one sort instead of a Counter per passage
+    n_terms = max(len(term_ids), 1)
+    keys = np.repeat(np.arange(len(items), dtype=np.int64), lengths) * n_terms + np.array(flat, dtype=np.int64)
+    pairs, counts = np.unique(keys, return_counts=True)
+    rows = pairs // n_terms
+    indptr = np.searchsorted(rows, np.arange(len(items) + 1)).astype(np.int64)
     sigs, shingles = minhash_signatures([text for text, _ in items])
-    return _Counted("\x00".join(term_ids), np.frombuffer(indptr, dtype=np.int64),
-                    np.frombuffer(cols, dtype=np.int32), np.frombuffer(counts, dtype=np.uint16), sigs, shingles)
+    return _Counted("\x00".join(term_ids), indptr, (pairs % n_terms).astype(np.int32),
+                    np.minimum(counts, 65535).astype(np.uint16), sigs, shingles)
 
 
 @dataclass
