@@ -300,8 +300,7 @@ def top_k(scores, k: int) -> list[int]:
         part = np.argpartition(-vals, k - 1)[:k]
         # all rows tied with the k-th score compete by position, as a stable sort would
         kth = vals[part].min()
-        tied = np.flatnonzero(vals == kth)
-        part = np.union1d(part[vals[part] > kth], tied)
+        part = np.flatnonzero(vals >= kth)
         nz, vals = nz[part], vals[part]
     order = np.lexsort((nz, -vals))[:k]
     return nz[order].tolist()

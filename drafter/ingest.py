@@ -9,25 +9,11 @@ from pathlib import Path
 
 from .classify import classify_article
 from .model import Article, Document
+from .parser_version import PARSER_VERSION  # noqa: F401 (re-exported: the parser's version)
 from .read import read_file
 from .segment import segment
 from .text import simplified
 
-def _parser_version() -> str:
-    """Changes whenever the code that turns a file into a Document changes, so that
-    stored documents, caches and indexes made by an older parser are rebuilt."""
-    h = hashlib.sha256(b"drafter-parser-1")
-    here = Path(__file__).resolve().parent
-    for name in ("read.py", "read_docx.py", "read_pdf.py", "convert.py", "clean.py", "segment.py", "classify.py",
-                 "ingest.py", "model.py", "text.py"):
-        try:
-            h.update((here / name).read_bytes())
-        except OSError:
-            pass
-    return h.hexdigest()[:12]
-
-
-PARSER_VERSION = _parser_version()
 
 
 def parse_text(text: str, name: str = "text.txt", path: str = "", sha256: str = "", encoding: str = "") -> Document:

@@ -5,11 +5,7 @@ The corpus needs the parser's version for its fingerprint on every command that 
 read. Importing ``drafter.ingest`` compiles the segmenter's and cleaner's patterns (about
 70 ms), so ``drafter.corpus`` takes the version from here and imports the parser lazily.
 
-The value is the one ``drafter.ingest.PARSER_VERSION`` computes (the same files, the same
-seed; a test holds the two equal). ``ingest.py`` keeps its own copy because it is one of
-the hashed files: making it import this module would change the version and, with it,
-every stored parse and shipped cache. Let it import ``PARSER_VERSION`` from here at the
-next change of the parser.
+``drafter.ingest`` re-exports it.
 """
 
 from __future__ import annotations

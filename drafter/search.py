@@ -154,6 +154,7 @@ class Retriever:
         self.prf, self.prf_terms, self.prf_weight = prf, prf_terms, prf_weight
         self._term_feats: dict[str, list[str]] = {}
         self._expanded: dict[tuple, list[thesaurus_mod.Expansion]] = {}
+        self._strict_save = False
 
     # --- configuration and state ---------------------------------------------------------
 
@@ -242,6 +243,8 @@ class Retriever:
             try:
                 self.save()
             except DrafterError as err:
+                if self._strict_save:
+                    raise
                 # Searching still works from the index in memory; only the next start pays again.
                 self._say(f"{err.message}（本次检索不受影响，但下次还要重建索引。）")
             self.index_status_ = status
@@ -286,6 +289,15 @@ class Retriever:
                       f"（只读入了新增的 {counted} 个文档）。")
             return True
         return False
+
+    def refresh(self) -> Retriever:
+        """Bring the stored index up to date, counting only new documents when it can
+        (``drafter ingest``); unlike ``load``, an index that cannot be stored is an error."""
+        self._strict_save = True
+        try:
+            return self.load()
+        finally:
+            self._strict_save = False
 
     def rebuild(self) -> Retriever:
         """Build and store the index whatever state it is in (``drafter index``)."""

@@ -138,10 +138,14 @@ def is_traditional(text: str) -> bool:
     """True when ``text`` holds a character zhconv would change. Text that GB2312 encodes is
     simplified already, which spares importing zhconv (and its start-up) for most reports."""
     try:
-        text.encode("gb2312")
+        text.translate(_NOT_GB2312_MARKS).encode("gb2312")
         return False
     except UnicodeEncodeError:
         return not _traditional_chars().isdisjoint(text)
+
+
+# Marks simplified text uses that GB2312 lacks (中国梦·劳动美): no reason to load zhconv's table.
+_NOT_GB2312_MARKS = str.maketrans("", "", "·•‧–—―")
 
 
 @lru_cache(maxsize=8192)

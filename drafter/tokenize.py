@@ -338,31 +338,49 @@ def _cut_for_search(text: str, compact: bool):
 
 def words(text: str, *, compact: bool = False) -> list[str]:
     """Content words of ``text``: search-mode jieba tokens without stop words and numbers."""
-    stop = stopwords()
-    out = []
-    for tok in _cut_for_search(normalize(text), compact):
-        tok = tok.strip()
-        if tok and tok not in stop and _WORDISH.search(tok):
-            out.append(tok)
-    return out
+    return _words(normalize(text), compact)
+
+
+# raw jieba token -> the word kept for it ("" for a stop word, a number or punctuation).
+# Tokens repeat across passages: the verdict is taken once per process, in a bounded dict.
+_KEPT: dict[str, str] = {}
+
+
+def _words(norm: str, compact: bool) -> list[str]:
+    toks = list(_cut_for_search(norm, compact))  # jieba gives a generator
+    kept = _KEPT
+    if len(kept) > 1_000_000:
+        kept.clear()
+    new = set(toks).difference(kept)
+    if new:
+        stop = stopwords()
+        for tok in new:
+            word = tok.strip()
+            kept[tok] = word if word and word not in stop and _WORDISH.search(word) else ""
+    return [w for w in map(kept.__getitem__, toks) if w]
 
 
 def char_bigrams(text: str) -> list[str]:
     """Overlapping character bigrams inside each run of Han characters."""
-    out = []
-    for run in _HAN_RUN.findall(normalize(text)):
-        out.extend(BIGRAM_PREFIX + run[i : i + 2] for i in range(len(run) - 1))
+    return _bigrams(normalize(text))
+
+
+def _bigrams(norm: str) -> list[str]:
+    out: list[str] = []
+    for run in _HAN_RUN.findall(norm):
+        out += [BIGRAM_PREFIX + run[i : i + 2] for i in range(len(run) - 1)]
     return out
 
 
 def analyze(name: str, text: str, *, compact: bool = False, word_tokens: list[str] | None = None) -> list[str]:
     """The features of ``text`` for analyzer ``name``; ``word_tokens`` saves re-tokenising."""
-    if name == "bigram":
-        return char_bigrams(text)
     if name not in ANALYZERS:
         raise ValueError(f"unknown analyzer {name!r}; expected one of {ANALYZERS}")
-    toks = word_tokens if word_tokens is not None else words(text, compact=compact)
-    return toks + char_bigrams(text) if name == "word+bigram" else list(toks)
+    norm = normalize(text)  # once for both kinds of feature
+    if name == "bigram":
+        return _bigrams(norm)
+    toks = word_tokens if word_tokens is not None else _words(norm, compact)
+    return toks + _bigrams(norm) if name == "word+bigram" else list(toks)
 
 
 def make_analyzer(name: str, *, compact: bool = False) -> Callable[[str], list[str]]:

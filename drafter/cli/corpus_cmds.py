@@ -134,9 +134,9 @@ def ingest(paths: tuple[Path, ...], no_index: bool, corpus_dir: Path | None, as_
         from ..search import Retriever
         from .common import progress
 
-        click.echo("正在更新检索索引……", err=True)
         try:
-            Retriever(Corpus.load(corpus_dir), progress=progress).rebuild()
+            Retriever(Corpus.load(corpus_dir), progress=progress,
+                      on_message=lambda m: click.echo(m, err=True)).refresh()
         except DrafterError as exc:
             index_error = exc  # the documents are in: report them first
 
