@@ -372,20 +372,11 @@ class _Counted:
     shingles: Any
 
 
-class _TermIds(dict):
-    """term -> number in order of first sight; ``ids[term]`` numbers a new term itself."""
-
-    def __missing__(self, term: str) -> int:
-        self[term] = n = len(self)
-        return n
-
-
 def _count_chunk(analyzer: str, heading_weight: int, items: list[tuple[str, str]]) -> _Counted:
     import numpy as np
 
     heading_tokens: dict[str, list[str]] = {}
-    term_ids = _TermIds()
-    flat: list[int] = []
+    flat: list[str] = []
     lengths: list[int] = []
     for text, heading in items:
         toks = tokenize.analyze(analyzer, text)
@@ -393,11 +384,15 @@ def _count_chunk(analyzer: str, heading_weight: int, items: list[tuple[str, str]
             if heading not in heading_tokens:
                 heading_tokens[heading] = tokenize.analyze(analyzer, heading)
             toks = toks + heading_tokens[heading] * heading_weight
-        flat.extend(map(term_ids.__getitem__, toks))  # in C: no Python loop per token
+        flat += toks
         lengths.append(len(toks))
-    # (passage, term) pairs counted with one sort instead of a Counter per passage
+    # Terms numbered in order of first sight, every token looked up in C (no Python call
+    # per token), then (passage, term) pairs counted with one sort.
+    term_ids = {t: i for i, t in enumerate(dict.fromkeys(flat))}
     n_terms = max(len(term_ids), 1)
-    keys = np.repeat(np.arange(len(items), dtype=np.int64), lengths) * n_terms + np.array(flat, dtype=np.int64)
+    ids = np.fromiter(map(term_ids.__getitem__, flat), dtype=np.int64, count=len(flat))
+    del flat
+    keys = np.repeat(np.arange(len(items), dtype=np.int64), lengths) * n_terms + ids
     pairs, counts = np.unique(keys, return_counts=True)
     rows = pairs // n_terms
     indptr = np.searchsorted(rows, np.arange(len(items) + 1)).astype(np.int64)
@@ -408,35 +403,71 @@ def _count_chunk(analyzer: str, heading_weight: int, items: list[tuple[str, str]
 
 @dataclass
 class _Part:
-    """Counts of a run of passages: row (from ``base``), global term number, count."""
+    """Counts of a run of passages: its CSR pointers from row ``base`` (or, for counts
+    recovered from a stored index, each weight's row), global term number, count."""
 
     base: int
-    rows: Any  # uint16 (relative to base) or int32 (absolute when base is 0 and rows are mixed)
+    indptr: Any  # int64 (k + 1,) or None
     cols: Any  # int32
-    counts: Any  # uint16 or float32 (recovered)
+    counts: Any  # uint16
+    rows: Any = None  # int32, absolute, when indptr is None
+
+    def local_rows(self):
+        import numpy as np
+
+        return np.repeat(np.arange(len(self.indptr) - 1, dtype=np.int32), np.diff(self.indptr))
 
     def absolute_rows(self):
         import numpy as np
 
-        return self.rows.astype(np.int32) + np.int32(self.base)
+        return self.rows if self.indptr is None else self.local_rows() + np.int32(self.base)
 
 
 class _Counts:
-    """The vocabulary so far and the count parts, merged chunk by chunk in the parent."""
+    """The vocabulary so far, each term's document frequency and the count parts, merged
+    chunk by chunk in the parent."""
 
     def __init__(self, vocabulary: dict[str, int] | None = None):
+        import numpy as np
+
         self.vocab: dict[str, int] = vocabulary if vocabulary is not None else {}
         self.parts: list[_Part] = []
+        self._df = np.zeros(max(1024, 2 * len(self.vocab)), dtype=np.int64)
 
-    def add_counted(self, c: _Counted, base: int) -> None:
+    @property
+    def df(self):
+        return self._df[: len(self.vocab)]
+
+    def _grow(self) -> None:
+        import numpy as np
+
+        if len(self.vocab) > len(self._df):
+            grown = np.zeros(2 * len(self.vocab), dtype=np.int64)
+            grown[: len(self._df)] = self._df
+            self._df = grown
+
+    def add_part(self, part: _Part) -> None:
+        import numpy as np
+
+        self._grow()
+        self._df[: len(self.vocab)] += np.bincount(part.cols, minlength=len(self.vocab))
+        self.parts.append(part)
+
+    def add_counted(self, c: _Counted, base: int, rows=None) -> None:
+        """A counted chunk: its rows from ``base`` on, or the given (absolute) row of each passage."""
         import numpy as np
 
         vocab = self.vocab
         local = c.terms.split("\x00") if c.terms else []
         remap = np.fromiter((vocab.setdefault(t, len(vocab)) for t in local), dtype=np.int32, count=len(local))
-        k = len(c.indptr) - 1
-        rows = np.repeat(np.arange(k, dtype=np.uint16), np.diff(c.indptr))
-        self.parts.append(_Part(base, rows, remap[c.cols], c.counts))
+        self._grow()
+        # each local term once per passage: the chunk's own df, added where the terms went
+        self._df[remap] += np.bincount(c.cols, minlength=len(local))
+        if rows is None:
+            self.parts.append(_Part(base, c.indptr, remap[c.cols], c.counts))
+        else:
+            self.parts.append(_Part(0, None, remap[c.cols], c.counts,
+                                    np.repeat(np.asarray(rows, dtype=np.int32), np.diff(c.indptr))))
 
 
 def _weigh(counts: _Counts, n_rows: int, *, sublinear: bool, slope: float):
@@ -444,16 +475,13 @@ def _weigh(counts: _Counts, n_rows: int, *, sublinear: bool, slope: float):
     passage left out: smooth idf, 1 + log(tf) when sublinear, pivoted length normalisation."""
     import numpy as np
 
-    n_terms = len(counts.vocab)
-    df = np.zeros(n_terms, dtype=np.int64)
-    for p in counts.parts:
-        df += np.bincount(p.cols, minlength=n_terms)
+    df = counts.df.copy()
     keep = df > 0
     terms = list(counts.vocab)
     if not keep.all():  # terms only the removed documents had
-        new_col = np.cumsum(keep, dtype=np.int64) - 1
+        new_col = (np.cumsum(keep, dtype=np.int64) - 1).astype(np.int32)
         for p in counts.parts:
-            p.cols = new_col[p.cols].astype(np.int32)
+            p.cols = new_col[p.cols]
         terms = [t for t, k in zip(terms, keep.tolist()) if k]
         df = df[keep]
     idf = (np.log((1.0 + n_rows) / (1.0 + df)) + 1.0).astype(np.float32)
@@ -464,22 +492,28 @@ def _weigh(counts: _Counts, n_rows: int, *, sublinear: bool, slope: float):
 
     sq = np.zeros(n_rows, dtype=np.float64)
     for p in counts.parts:
-        w = tf(p) * idf[p.cols]
-        sq += np.bincount(p.absolute_rows(), weights=(w.astype(np.float64) ** 2), minlength=n_rows)
+        w2 = (tf(p) * idf[p.cols]).astype(np.float64) ** 2
+        if p.indptr is not None:  # the part's own rows: a short bincount
+            k = len(p.indptr) - 1
+            sq[p.base : p.base + k] += np.bincount(p.local_rows(), weights=w2, minlength=k)
+        else:
+            sq += np.bincount(p.rows, weights=w2, minlength=n_rows)
     norms = np.sqrt(sq)
     # Pivoted length normalisation (Singhal, Buckley & Mitra 1996): divide each passage by
     # (1 - s) * mean_norm + s * norm instead of its norm. s = 1 is plain cosine, which
     # favours short passages too much; a smaller s tilts towards the long ones.
     pivots = ((1.0 - slope) * (norms.mean() if n_rows else 0.0) + slope * norms).astype(np.float32)
     pivots[pivots == 0] = 1.0
+    del sq, norms
     indptr = np.zeros(len(df) + 1, dtype=np.int64)
     np.cumsum(df, out=indptr[1:])
     nnz = int(indptr[-1])
     rows_out = np.empty(nnz, dtype=np.int32)
     weights_out = np.empty(nnz, dtype=np.float32)
     fill = indptr[:-1].copy()
+    counts.parts.reverse()
     while counts.parts:  # scatter part by part, freeing each: rows stay in order within a column
-        p = counts.parts.pop(0)
+        p = counts.parts.pop()
         order = np.argsort(p.cols, kind="stable")
         cols = p.cols[order]
         rows = p.absolute_rows()[order]
@@ -488,6 +522,7 @@ def _weigh(counts: _Counts, n_rows: int, *, sublinear: bool, slope: float):
         fill[uniq] += cnt
         rows_out[pos] = rows
         weights_out[pos] = tf(p)[order] * idf[cols] / pivots[rows]
+        del p, order, cols, rows, pos
     return terms, idf, indptr, rows_out, weights_out, pivots
 
 
@@ -532,7 +567,7 @@ class _TableBuilder:
         )
         n = len(self.source_ids)
         return PassageTable(
-            StringTable(np.frombuffer(bytes(self.text), dtype=np.uint8), np.frombuffer(self.offsets, dtype=np.int64)),
+            StringTable(np.frombuffer(self.text, dtype=np.uint8), np.frombuffer(self.offsets, dtype=np.int64)),
             np.frombuffer(self.source_ids, dtype=np.int32),
             np.frombuffer(self.chapter_set_ids, dtype=np.int32),
             sources,
@@ -590,15 +625,15 @@ def build_index(
         sigs.append(counted.minhash)
         shingles.append(counted.shingles)
     n = base_row
-    if not counts.vocab:
+    if not counts.df.any():
         raise _no_terms_error()
+    # joined before the weighing allocates the matrix, while the parts are all still there
+    minhash = np.concatenate(sigs) if sigs else np.zeros((0, MINHASH), dtype=np.uint32)
+    shingle_counts = np.concatenate(shingles) if shingles else np.zeros(0, dtype=np.int32)
+    del sigs, shingles
     terms, idf, indptr, rows, weights, pivots = _weigh(
         counts, n, sublinear=bool(config["sublinear_tf"]), slope=float(config["pivot_slope"]))
-    table = builder.table(
-        pivots=pivots,
-        minhash=np.concatenate(sigs) if sigs else np.zeros((0, MINHASH), dtype=np.uint32),
-        shingles=np.concatenate(shingles) if shingles else np.zeros(0, dtype=np.int32),
-    )
+    table = builder.table(pivots=pivots, minhash=minhash, shingles=shingle_counts)
     docs = list(documents) if documents is not None else [("", n)]
     if sum(c for _, c in docs) != n:
         raise ValueError("documents do not add up to the passages")
@@ -677,7 +712,7 @@ def update_index(
                 row += 1
     rows, cols, cnt = stored_counts(old)
     kept = new_row[rows] >= 0
-    counts.parts.append(_Part(0, new_row[rows[kept]].astype(np.int32), cols[kept], cnt[kept]))
+    counts.add_part(_Part(0, None, cols[kept], cnt[kept], new_row[rows[kept]].astype(np.int32)))
     del rows, cols, cnt, kept
     # The new documents, counted on every core, chunk by chunk.
     it: Iterable = flat
@@ -695,13 +730,10 @@ def update_index(
     for counted in tokenize.map_chunks(count, items(), workers=workers, chunk=COUNT_CHUNK):
         k = len(counted.indptr) - 1
         at = np.asarray(row_of_item[done : done + k], dtype=np.int32)
-        local = counted.terms.split("\x00") if counted.terms else []
-        remap = np.fromiter((counts.vocab.setdefault(t, len(counts.vocab)) for t in local), dtype=np.int32,
-                            count=len(local))
-        counts.parts.append(_Part(0, np.repeat(at, np.diff(counted.indptr)), remap[counted.cols], counted.counts))
+        counts.add_counted(counted, 0, rows=at)
         sig_all[at], sh_all[at] = counted.minhash, counted.shingles
         done += k
-    if not n or not any(len(p.cols) for p in counts.parts):
+    if not n or not counts.df.any():
         raise _no_terms_error()
     terms, idf, indptr, rows, weights, pivots = _weigh(
         counts, n, sublinear=bool(config["sublinear_tf"]), slope=float(config["pivot_slope"]))
