@@ -654,16 +654,32 @@ def make_vocabulary(terms: Sequence[str]) -> Vocabulary:
     return Vocabulary(StringTable(np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets), hashes[order], order)
 
 
-def stored_counts(data: IndexData):
-    """(rows, cols, counts) of the stored index: the term counts the weights were made from."""
+def stored_counts(data: IndexData, first_col: int = 0, end_col: int | None = None):
+    """(rows, cols, counts) of the stored index's columns ``first_col`` to ``end_col``: the
+    term counts the weights were made from (weight × pivot / idf is the tf)."""
     import numpy as np
 
-    cols = np.repeat(np.arange(len(data.idf), dtype=np.int32), np.diff(data.indptr))
-    rows = np.asarray(data.rows, dtype=np.int32)
-    tf = data.weights * data.passages.pivots[rows] / data.idf[cols]
+    end_col = len(data.idf) if end_col is None else end_col
+    lo, hi = int(data.indptr[first_col]), int(data.indptr[end_col])
+    cols = np.repeat(np.arange(first_col, end_col, dtype=np.int32), np.diff(data.indptr[first_col : end_col + 1]))
+    rows = np.asarray(data.rows[lo:hi], dtype=np.int32)
+    tf = data.weights[lo:hi] * data.passages.pivots[rows] / data.idf[cols]
     if data.config.get("sublinear_tf", True):
         tf = np.exp(tf.astype(np.float64) - 1.0)
     return rows, cols, np.rint(tf).clip(1, 65535).astype(np.uint16)
+
+
+def _column_blocks(indptr, size: int = 4_000_000):
+    """(first, end) column ranges of about ``size`` stored weights each."""
+    import numpy as np
+
+    n_cols = len(indptr) - 1
+    first = 0
+    while first < n_cols:
+        end = int(np.searchsorted(indptr, int(indptr[first]) + size, side="right")) - 1
+        end = min(max(end, first + 1), n_cols)
+        yield first, end
+        first = end
 
 
 def update_index(
@@ -710,10 +726,11 @@ def update_index(
                 builder.add(rec)
                 flat.append((row, rec))
                 row += 1
-    rows, cols, cnt = stored_counts(old)
-    kept = new_row[rows] >= 0
-    counts.add_part(_Part(0, None, cols[kept], cnt[kept], new_row[rows[kept]].astype(np.int32)))
-    del rows, cols, cnt, kept
+    # The kept documents' counts, recovered a block of columns at a time (bounded temporaries).
+    for first, end in _column_blocks(old.indptr):
+        rows, cols, cnt = stored_counts(old, first, end)
+        kept = new_row[rows] >= 0
+        counts.add_part(_Part(0, None, cols[kept], cnt[kept], new_row[rows[kept]].astype(np.int32)))
     # The new documents, counted on every core, chunk by chunk.
     it: Iterable = flat
     if progress is not None:

@@ -74,6 +74,15 @@ def test_counts_are_recovered_from_the_stored_weights(parts):
         assert got == expected
 
 
+def test_counts_recovered_block_by_block_are_the_whole(parts):
+    data = _build(parts[:4])
+    whole = stored_counts(data)
+    blocks = [stored_counts(data, a, b) for a, b in index_mod._column_blocks(data.indptr, size=1000)]
+    assert len(blocks) > 3
+    for got, expected in zip((np.concatenate(x) for x in zip(*blocks)), whole):
+        np.testing.assert_array_equal(got, expected)
+
+
 def test_adding_documents_gives_the_index_a_full_build_gives(parts):
     old = _build(parts[:6])
     updated, counted = update_index(old, parts, fingerprint="f", workers=1)
