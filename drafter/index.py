@@ -57,6 +57,8 @@ INDEX_FORMAT = 3
 META, TABLES, DOCUMENTS = "meta.json", "tables.json", "documents.json"
 GENERATION_PREFIX = "gen-"
 COUNT_CHUNK = 2000  # passages per task of the counting pool
+BLOCK_BYTES = 128 << 20  # count parts are joined into blocks of about this size (allocated apart by the system)
+SCATTER_SLICE = 4_000_000  # stored weights placed at a time while weighing
 MINHASH = 64  # bins per signature (a power of two)
 SHINGLE = 4  # characters per shingle (as search folds near-duplicates)
 DEEP_CHECK_MAX = 300_000  # stored weights: below this, every load checks every row number
@@ -433,6 +435,25 @@ class _Counts:
         self.vocab: dict[str, int] = vocabulary if vocabulary is not None else {}
         self.parts: list[_Part] = []
         self._df = np.zeros(max(1024, 2 * len(self.vocab)), dtype=np.int64)
+        self._pending: list[_Part] = []  # chunk parts not yet joined into a block
+        self._pending_bytes = 0
+
+    def flush(self) -> None:
+        """Join the pending chunk parts (consecutive rows) into one block. Small arrays freed
+        one by one stay in the allocator's heap; a big block goes back to the system when the
+        weighing is done with it, so the counts and the matrix are not both held whole."""
+        import numpy as np
+
+        pending, self._pending, self._pending_bytes = self._pending, [], 0
+        if not pending:
+            return
+        if len(pending) == 1:
+            self.parts.append(pending[0])
+            return
+        sizes = np.cumsum([0] + [len(p.cols) for p in pending])
+        indptr = np.concatenate([p.indptr[:-1] + sizes[i] for i, p in enumerate(pending)] + [sizes[-1:]])
+        self.parts.append(_Part(pending[0].base, indptr.astype(np.int64), np.concatenate([p.cols for p in pending]),
+                                np.concatenate([p.counts for p in pending])))
 
     @property
     def df(self):
@@ -464,7 +485,10 @@ class _Counts:
         # each local term once per passage: the chunk's own df, added where the terms went
         self._df[remap] += np.bincount(c.cols, minlength=len(local))
         if rows is None:
-            self.parts.append(_Part(base, c.indptr, remap[c.cols], c.counts))
+            self._pending.append(_Part(base, c.indptr, remap[c.cols], c.counts))
+            self._pending_bytes += c.cols.nbytes + c.counts.nbytes
+            if self._pending_bytes >= BLOCK_BYTES:
+                self.flush()
         else:
             self.parts.append(_Part(0, None, remap[c.cols], c.counts,
                                     np.repeat(np.asarray(rows, dtype=np.int32), np.diff(c.indptr))))
@@ -475,6 +499,7 @@ def _weigh(counts: _Counts, n_rows: int, *, sublinear: bool, slope: float):
     passage left out: smooth idf, 1 + log(tf) when sublinear, pivoted length normalisation."""
     import numpy as np
 
+    counts.flush()
     df = counts.df.copy()
     keep = df > 0
     terms = list(counts.vocab)
@@ -514,15 +539,19 @@ def _weigh(counts: _Counts, n_rows: int, *, sublinear: bool, slope: float):
     counts.parts.reverse()
     while counts.parts:  # scatter part by part, freeing each: rows stay in order within a column
         p = counts.parts.pop()
-        order = np.argsort(p.cols, kind="stable")
-        cols = p.cols[order]
-        rows = p.absolute_rows()[order]
-        uniq, first, cnt = np.unique(cols, return_index=True, return_counts=True)
-        pos = fill[cols] + (np.arange(len(cols)) - np.repeat(first, cnt))
-        fill[uniq] += cnt
-        rows_out[pos] = rows
-        weights_out[pos] = tf(p)[order] * idf[cols] / pivots[rows]
-        del p, order, cols, rows, pos
+        all_rows = p.absolute_rows()
+        for lo in range(0, len(p.cols), SCATTER_SLICE):  # bounded temporaries for a big block
+            hi = min(lo + SCATTER_SLICE, len(p.cols))
+            order = np.argsort(p.cols[lo:hi], kind="stable")
+            cols = p.cols[lo:hi][order]
+            rows = all_rows[lo:hi][order]
+            uniq, first, cnt = np.unique(cols, return_index=True, return_counts=True)
+            pos = fill[cols] + (np.arange(len(cols)) - np.repeat(first, cnt))
+            fill[uniq] += cnt
+            rows_out[pos] = rows
+            weights_out[pos] = tf(_Part(0, None, None, p.counts[lo:hi]))[order] * idf[cols] / pivots[rows]
+            del order, cols, rows, pos
+        del p, all_rows
     return terms, idf, indptr, rows_out, weights_out, pivots
 
 

@@ -292,3 +292,11 @@ def test_top_k_on_a_million_scores_uses_a_floor_and_stays_exact():
     scores[[10, 20, 30]] = scores.max()  # ties at the top, in position order
     expected = np.argsort(-scores, kind="stable")[:13].tolist()
     assert top_k(scores, 13) == expected
+
+
+def test_blocks_and_slices_give_the_index_one_chunk_gives(parts, monkeypatch):
+    expected = _build(parts, workers=1)
+    monkeypatch.setattr(index_mod, "COUNT_CHUNK", 97)  # many chunks, joined into blocks
+    monkeypatch.setattr(index_mod, "BLOCK_BYTES", 300_000)
+    monkeypatch.setattr(index_mod, "SCATTER_SLICE", 3_001)  # and each block weighed in slices
+    _assert_same_index(_build(parts, workers=1), expected)
