@@ -26,6 +26,7 @@ from .index import (
     damaged_index_error,
     jaccard_estimate,
     load_index,
+    org_matches,
     save_index,
     update_index,
 )
@@ -202,7 +203,7 @@ class InProcessIndex:
         src = t.sources
         conds: list[tuple[str, Any]] = []
         if filters.org:
-            org_ok = np.array([filters.org in o for o in src.orgs] or [False], dtype=bool)
+            org_ok = np.append(org_matches(src.orgs, filters.org), False)  # a damaged number finds nothing
             conds.append((f"单位含“{filters.org}”", org_ok[np.clip(src.org, 0, len(org_ok) - 1)]))
         if filters.year is not None:
             conds.append((f"年份为 {filters.year}", np.asarray(src.year) == filters.year))

@@ -70,7 +70,7 @@ ARRAYS: dict[str, tuple[str, int]] = {
     "text_utf8": ("u", 1), "text_offsets": ("iu", 1), "source_ids": ("iu", 1), "chapter_set_ids": ("iu", 1),
     "pivots": ("f", 1), "minhash": ("u", 2), "shingles": ("iu", 1),
     "source_utf8": ("u", 1), "source_offsets": ("iu", 1), "source_year": ("iu", 1), "source_kind": ("iu", 1),
-    "source_org": ("iu", 1), "doc_offsets": ("iu", 1),
+    "source_org": ("iu", 1), "org_utf8": ("u", 1), "org_offsets": ("iu", 1), "doc_offsets": ("iu", 1),
 }
 
 # progress(items, length, label) -> items, like drafter.cli.common.progress
@@ -168,9 +168,9 @@ class SourceTable(Sequence[tuple]):
     """The sources (file, article, heading, org, year, kind) of the passages, each one stored
     as a JSON text and decoded when a hit needs it; year, kind and org as arrays for filters."""
 
-    def __init__(self, texts: StringTable, year, kind, org, kinds: list[str], orgs: list[str]):
+    def __init__(self, texts: StringTable, year, kind, org, kinds: list[str], orgs: StringTable):
         self.texts, self.year, self.kind, self.org = texts, year, kind, org
-        self.kinds, self.orgs = kinds, orgs
+        self.kinds, self.orgs = kinds, orgs  # orgs: one per unit, sorted; there may be a million
         self._cache: dict[int, tuple] = {}  # hits come from few sources: decode each once
 
     def __len__(self) -> int:
@@ -191,6 +191,27 @@ class SourceTable(Sequence[tuple]):
             self._cache.clear()
         self._cache[i] = out = tuple(value)
         return out
+
+
+def org_matches(orgs: StringTable, part: str):
+    """bool per org: ``part`` occurs in its name. One search through the names' buffer."""
+    import numpy as np
+
+    found = np.zeros(len(orgs), dtype=bool)
+    needle = part.encode("utf-8")
+    if not needle or not len(orgs):
+        return found | (not needle)
+    hay = orgs.utf8.tobytes()
+    offsets = np.asarray(orgs.offsets)
+    at = hay.find(needle)
+    while at >= 0:
+        i = int(np.searchsorted(offsets, at, side="right")) - 1
+        if at + len(needle) <= int(offsets[i + 1]):  # not across two names
+            found[i] = True
+            at = hay.find(needle, int(offsets[i + 1]))  # the next name
+        else:
+            at = hay.find(needle, at + 1)
+    return found
 
 
 class PassageTable(Sequence[PassageRecord]):
@@ -583,6 +604,9 @@ class _TableBuilder:
 
         kinds = sorted({s[5] or "" for s in self.sources})
         orgs = sorted({s[3] or "" for s in self.sources})
+        org_bytes = [o.encode("utf-8") for o in orgs]
+        org_offsets = np.zeros(len(orgs) + 1, dtype=np.int64)
+        np.cumsum([len(b) for b in org_bytes], out=org_offsets[1:])
         kind_no, org_no = {k: i for i, k in enumerate(kinds)}, {o: i for i, o in enumerate(orgs)}
         src_texts = [json_bytes(list(s), separators=(",", ":")) for s in self.sources]
         src_offsets = np.zeros(len(src_texts) + 1, dtype=np.int64)
@@ -592,7 +616,7 @@ class _TableBuilder:
             np.array([s[4] if isinstance(s[4], int) else 0 for s in self.sources], dtype=np.int32),
             np.array([kind_no[s[5] or ""] for s in self.sources], dtype=np.int32),
             np.array([org_no[s[3] or ""] for s in self.sources], dtype=np.int32),
-            kinds, orgs,
+            kinds, StringTable(np.frombuffer(b"".join(org_bytes), dtype=np.uint8), org_offsets),
         )
         n = len(self.source_ids)
         return PassageTable(
@@ -806,7 +830,7 @@ def _arrays(data: IndexData) -> dict[str, Any]:
         "text_utf8": t.texts.utf8, "text_offsets": t.texts.offsets, "source_ids": t.source_ids,
         "chapter_set_ids": t.chapter_set_ids, "pivots": t.pivots, "minhash": t.minhash, "shingles": t.shingles,
         "source_utf8": s.texts.utf8, "source_offsets": s.texts.offsets, "source_year": s.year,
-        "source_kind": s.kind, "source_org": s.org,
+        "source_kind": s.kind, "source_org": s.org, "org_utf8": s.orgs.utf8, "org_offsets": s.orgs.offsets,
         "doc_offsets": data.doc_offsets if data.doc_offsets is not None else np.array([0, len(t)], dtype=np.int64),
     }
 
@@ -825,7 +849,7 @@ def _write_generation(folder: Path, data: IndexData) -> str:
                 fh.flush()
                 os.fsync(fh.fileno())
         tables = {"build_id": data.build_id, "chapter_sets": [list(c) for c in data.passages.chapter_sets],
-                  "kinds": data.passages.sources.kinds, "orgs": data.passages.sources.orgs}
+                  "kinds": data.passages.sources.kinds}
         for fname, body in ((TABLES, tables), (DOCUMENTS, {"build_id": data.build_id, "keys": data.keys()})):
             with open(tmp / fname, "wb") as fh:
                 fh.write(json_bytes(body, separators=(",", ":")))
@@ -981,9 +1005,9 @@ def load_index(folder: Path, meta: dict[str, Any], *, deep: bool | None = None) 
         if not isinstance(body, dict) or body.get("build_id") != build_id:
             raise ValueError("与 meta.json 不是同一次建立的")
         chapter_sets = [tuple(c) for c in body["chapter_sets"]]
-        kinds, orgs = body["kinds"], body["orgs"]
+        kinds = body["kinds"]
         if not all(isinstance(x, str) for c in chapter_sets for x in c) or not all(
-                isinstance(x, str) for x in kinds + orgs):
+                isinstance(x, str) for x in kinds):
             raise ValueError("章节表格式不对")
     except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
         raise IndexUnusable(f"索引文件 {printable(path)} 已损坏（{exc}）") from exc
@@ -999,13 +1023,14 @@ def load_index(folder: Path, meta: dict[str, Any], *, deep: bool | None = None) 
         arrays[name] = arr
     a = arrays
     try:
-        _check_sizes(a, len(chapter_sets), len(kinds), len(orgs))
+        n_orgs = len(a["org_offsets"]) - 1
+        _check_sizes(a, len(chapter_sets), len(kinds), n_orgs)
         if deep if deep is not None else len(a["rows"]) <= DEEP_CHECK_MAX:
-            _check_values(a, len(chapter_sets), len(kinds), len(orgs))
+            _check_values(a, len(chapter_sets), len(kinds), n_orgs)
     except ValueError as exc:
         raise IndexUnusable(f"索引目录 {printable(gen)} 已损坏（{exc}）") from exc
     sources = SourceTable(StringTable(a["source_utf8"], a["source_offsets"]), a["source_year"], a["source_kind"],
-                          a["source_org"], kinds, orgs)
+                          a["source_org"], kinds, StringTable(a["org_utf8"], a["org_offsets"]))
     table = PassageTable(StringTable(a["text_utf8"], a["text_offsets"]), a["source_ids"], a["chapter_set_ids"],
                          sources, chapter_sets, a["pivots"], a["minhash"], a["shingles"])
     vocab = Vocabulary(StringTable(a["term_utf8"], a["term_offsets"]), a["term_hash"], a["term_by_hash"])
@@ -1043,6 +1068,7 @@ def _check_sizes(a: dict[str, Any], n_chapter_sets: int, n_kinds: int, n_orgs: i
         (len(a["source_offsets"]) == n_src + 1 and int(a["source_offsets"][-1]) == len(a["source_utf8"]),
          "来源表不完整"),
         (len(a["source_kind"]) == n_src and len(a["source_org"]) == n_src, "来源表不完整"),
+        (len(a["org_offsets"]) >= 1 and int(a["org_offsets"][-1]) == len(a["org_utf8"]), "单位表不完整"),
         (len(a["doc_offsets"]) >= 1 and int(a["doc_offsets"][-1]) == n, "文档表与段落表不符"),
     ]
     for ok, reason in checks:
@@ -1069,7 +1095,7 @@ def _check_values(a: dict[str, Any], n_chapter_sets: int, n_kinds: int, n_orgs: 
         (within("term_by_hash", n_terms), "词表已损坏"),
         (within("source_ids", n_src) and within("chapter_set_ids", n_chapter_sets), "段落与来源表不符"),
         (within("source_kind", max(n_kinds, 1)) and within("source_org", max(n_orgs, 1)), "来源表已损坏"),
-        (all(ascending(k) for k in ("indptr", "term_offsets", "text_offsets", "source_offsets", "doc_offsets",
+        (all(ascending(k) for k in ("indptr", "term_offsets", "text_offsets", "source_offsets", "doc_offsets", "org_offsets",
                                     "term_hash")), "下标顺序不对"),
         (int(a["text_offsets"][0]) == 0 and int(a["term_offsets"][0]) == 0 and int(a["source_offsets"][0]) == 0
          and int(a["doc_offsets"][0]) == 0, "下标不从 0 开始"),

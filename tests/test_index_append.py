@@ -300,3 +300,22 @@ def test_blocks_and_slices_give_the_index_one_chunk_gives(parts, monkeypatch):
     monkeypatch.setattr(index_mod, "BLOCK_BYTES", 300_000)
     monkeypatch.setattr(index_mod, "SCATTER_SLICE", 3_001)  # and each block weighed in slices
     _assert_same_index(_build(parts, workers=1), expected)
+
+
+def test_org_filter_finds_parts_of_names_never_across_two():
+    import numpy as np
+
+    orgs = ["", "东山县总工会", "白河市总工会", "青禾县总工会"]
+    table = index_mod.StringTable(*_string_table(orgs))
+    assert index_mod.org_matches(table, "总工会").tolist() == [False, True, True, True]
+    assert index_mod.org_matches(table, "白河").tolist() == [False, False, True, False]
+    assert index_mod.org_matches(table, "工会白河").tolist() == [False] * 4  # across two names
+    assert index_mod.org_matches(table, "会青").tolist() == [False] * 4
+    assert not index_mod.org_matches(index_mod.StringTable(*_string_table([])), "x").any()
+
+
+def _string_table(strings):
+    encoded = [s.encode("utf-8") for s in strings]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(b) for b in encoded], out=offsets[1:])
+    return np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets
