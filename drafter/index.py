@@ -58,7 +58,7 @@ META, TABLES, DOCUMENTS = "meta.json", "tables.json", "documents.json"
 GENERATION_PREFIX = "gen-"
 COUNT_CHUNK = 2000  # passages per task of the counting pool
 BLOCK_BYTES = 128 << 20  # count parts are joined into blocks of about this size (allocated apart by the system)
-SCATTER_SLICE = 4_000_000  # stored weights placed at a time while weighing
+SCATTER_SLICE = 1_000_000  # stored weights placed at a time while weighing
 MINHASH = 64  # bins per signature (a power of two)
 SHINGLE = 4  # characters per shingle (as search folds near-duplicates)
 DEEP_CHECK_MAX = 300_000  # stored weights: below this, every load checks every row number
@@ -435,15 +435,25 @@ class _Part:
     counts: Any  # uint16
     rows: Any = None  # int32, absolute, when indptr is None
 
-    def local_rows(self):
-        import numpy as np
 
-        return np.repeat(np.arange(len(self.indptr) - 1, dtype=np.int32), np.diff(self.indptr))
+def _slices(part: _Part):
+    """(lo, hi, rows) of the part's weights, SCATTER_SLICE at a time, with each weight's
+    absolute row: whole rows at a time for a part with CSR pointers."""
+    import numpy as np
 
-    def absolute_rows(self):
-        import numpy as np
-
-        return self.rows if self.indptr is None else self.local_rows() + np.int32(self.base)
+    n = len(part.cols)
+    if part.indptr is None:
+        for lo in range(0, n, SCATTER_SLICE):
+            yield lo, min(lo + SCATTER_SLICE, n), part.rows[lo : lo + SCATTER_SLICE]
+        return
+    indptr, k, r0 = part.indptr, len(part.indptr) - 1, 0
+    while r0 < k:
+        r1 = int(np.searchsorted(indptr, int(indptr[r0]) + SCATTER_SLICE, side="right")) - 1
+        r1 = min(max(r1, r0 + 1), k)
+        lo, hi = int(indptr[r0]), int(indptr[r1])
+        rows = np.repeat(np.arange(part.base + r0, part.base + r1, dtype=np.int32), np.diff(indptr[r0 : r1 + 1]))
+        yield lo, hi, rows
+        r0 = r1
 
 
 class _Counts:
@@ -532,18 +542,20 @@ def _weigh(counts: _Counts, n_rows: int, *, sublinear: bool, slope: float):
         df = df[keep]
     idf = (np.log((1.0 + n_rows) / (1.0 + df)) + 1.0).astype(np.float32)
 
-    def tf(p):
-        c = p.counts.astype(np.float32)
+    def tf(counts):
+        c = counts.astype(np.float32)
         return 1.0 + np.log(c) if sublinear else c
 
     sq = np.zeros(n_rows, dtype=np.float64)
     for p in counts.parts:
-        w2 = (tf(p) * idf[p.cols]).astype(np.float64) ** 2
-        if p.indptr is not None:  # the part's own rows: a short bincount
-            k = len(p.indptr) - 1
-            sq[p.base : p.base + k] += np.bincount(p.local_rows(), weights=w2, minlength=k)
-        else:
-            sq += np.bincount(p.rows, weights=w2, minlength=n_rows)
+        for lo, hi, rows in _slices(p):  # bounded temporaries (a block holds tens of millions)
+            w2 = np.square(tf(p.counts[lo:hi]) * idf[p.cols[lo:hi]], dtype=np.float64)
+            if p.indptr is None:  # rows anywhere
+                sq += np.bincount(rows, weights=w2, minlength=n_rows)
+            elif len(rows):  # a run of rows: a short bincount
+                first = int(rows[0])
+                part_sq = np.bincount(rows - first, weights=w2)
+                sq[first : first + len(part_sq)] += part_sq
     norms = np.sqrt(sq)
     # Pivoted length normalisation (Singhal, Buckley & Mitra 1996): divide each passage by
     # (1 - s) * mean_norm + s * norm instead of its norm. s = 1 is plain cosine, which
@@ -560,19 +572,17 @@ def _weigh(counts: _Counts, n_rows: int, *, sublinear: bool, slope: float):
     counts.parts.reverse()
     while counts.parts:  # scatter part by part, freeing each: rows stay in order within a column
         p = counts.parts.pop()
-        all_rows = p.absolute_rows()
-        for lo in range(0, len(p.cols), SCATTER_SLICE):  # bounded temporaries for a big block
-            hi = min(lo + SCATTER_SLICE, len(p.cols))
+        for lo, hi, rows in _slices(p):
             order = np.argsort(p.cols[lo:hi], kind="stable")
             cols = p.cols[lo:hi][order]
-            rows = all_rows[lo:hi][order]
+            rows = rows[order]
             uniq, first, cnt = np.unique(cols, return_index=True, return_counts=True)
             pos = fill[cols] + (np.arange(len(cols)) - np.repeat(first, cnt))
             fill[uniq] += cnt
             rows_out[pos] = rows
-            weights_out[pos] = tf(_Part(0, None, None, p.counts[lo:hi]))[order] * idf[cols] / pivots[rows]
+            weights_out[pos] = tf(p.counts[lo:hi])[order] * idf[cols] / pivots[rows]
             del order, cols, rows, pos
-        del p, all_rows
+        del p
     return terms, idf, indptr, rows_out, weights_out, pivots
 
 
@@ -580,49 +590,70 @@ def _weigh(counts: _Counts, n_rows: int, *, sublinear: bool, slope: float):
 
 
 class _TableBuilder:
-    """Passage texts, sources and chapter sets gathered as compact buffers while building."""
+    """Passage texts, sources and chapter sets gathered as compact buffers while building.
+
+    A million passages may name as many sources: each is kept as its JSON text in one
+    buffer, known by a 16-byte digest, with its year, kind and unit as numbers."""
 
     def __init__(self):
         self.text = bytearray()
         self.offsets = array("q", [0])
         self.source_ids, self.chapter_set_ids = array("i"), array("i")
-        self.sources: dict[tuple, int] = {}
         self.chapter_sets: dict[tuple, int] = {}
+        self._source_no: dict[bytes, int] = {}
+        self._last: tuple[tuple | None, int] = (None, -1)
+        self.source_json = bytearray()
+        self.source_offsets = array("q", [0])
+        self.source_year, self.source_kind, self.source_org = array("i"), array("i"), array("i")
+        self.kinds: dict[str, int] = {}
+        self.orgs: dict[str, int] = {}
 
     def add(self, rec: PassageRecord) -> None:
         self.add_raw(rec.text.encode("utf-8"), (rec.file, rec.article, rec.heading, rec.org, rec.year, rec.kind),
                      tuple(rec.chapters))
 
+    def _source(self, source: tuple) -> int:
+        if source == self._last[0]:  # passages of a section come one after another
+            return self._last[1]
+        encoded = json_bytes(list(source), separators=(",", ":"))
+        key = hashlib.blake2b(encoded, digest_size=16).digest()
+        number = self._source_no.get(key)
+        if number is None:
+            number = self._source_no[key] = len(self._source_no)
+            self.source_json += encoded
+            self.source_offsets.append(len(self.source_json))
+            self.source_year.append(source[4] if isinstance(source[4], int) else 0)
+            self.source_kind.append(self.kinds.setdefault(source[5] or "", len(self.kinds)))
+            self.source_org.append(self.orgs.setdefault(source[3] or "", len(self.orgs)))
+        self._last = (source, number)
+        return number
+
     def add_raw(self, text: bytes, source: tuple, chapters: tuple) -> None:
         self.text += text
         self.offsets.append(len(self.text))
-        self.source_ids.append(self.sources.setdefault(source, len(self.sources)))
+        self.source_ids.append(self._source(source))
         self.chapter_set_ids.append(self.chapter_sets.setdefault(chapters, len(self.chapter_sets)))
 
     def table(self, *, pivots, minhash, shingles) -> PassageTable:
         import numpy as np
 
-        kinds = sorted({s[5] or "" for s in self.sources})
-        orgs = sorted({s[3] or "" for s in self.sources})
-        org_bytes = [o.encode("utf-8") for o in orgs]
-        org_offsets = np.zeros(len(orgs) + 1, dtype=np.int64)
+        org_bytes = [o.encode("utf-8") for o in self.orgs]
+        org_offsets = np.zeros(len(org_bytes) + 1, dtype=np.int64)
         np.cumsum([len(b) for b in org_bytes], out=org_offsets[1:])
-        kind_no, org_no = {k: i for i, k in enumerate(kinds)}, {o: i for i, o in enumerate(orgs)}
-        src_texts = [json_bytes(list(s), separators=(",", ":")) for s in self.sources]
-        src_offsets = np.zeros(len(src_texts) + 1, dtype=np.int64)
-        np.cumsum([len(b) for b in src_texts], out=src_offsets[1:])
+
+        def arr(a, dtype):
+            return np.frombuffer(a, dtype=dtype) if len(a) else np.zeros(0, dtype=dtype)
+
         sources = SourceTable(
-            StringTable(np.frombuffer(b"".join(src_texts), dtype=np.uint8), src_offsets),
-            np.array([s[4] if isinstance(s[4], int) else 0 for s in self.sources], dtype=np.int32),
-            np.array([kind_no[s[5] or ""] for s in self.sources], dtype=np.int32),
-            np.array([org_no[s[3] or ""] for s in self.sources], dtype=np.int32),
-            kinds, StringTable(np.frombuffer(b"".join(org_bytes), dtype=np.uint8), org_offsets),
+            StringTable(arr(self.source_json, np.uint8), arr(self.source_offsets, np.int64)),
+            arr(self.source_year, np.int32), arr(self.source_kind, np.int32), arr(self.source_org, np.int32),
+            list(self.kinds), StringTable(np.frombuffer(b"".join(org_bytes), dtype=np.uint8), org_offsets),
         )
         n = len(self.source_ids)
         return PassageTable(
-            StringTable(np.frombuffer(self.text, dtype=np.uint8), np.frombuffer(self.offsets, dtype=np.int64)),
-            np.frombuffer(self.source_ids, dtype=np.int32),
-            np.frombuffer(self.chapter_set_ids, dtype=np.int32),
+            StringTable(arr(self.text, np.uint8), arr(self.offsets, np.int64)),
+            arr(self.source_ids, np.int32),
+            arr(self.chapter_set_ids, np.int32),
             sources,
             list(self.chapter_sets),
             pivots if pivots is not None else np.ones(n, dtype=np.float32),
