@@ -311,8 +311,10 @@ def _rjieba():
     return tok
 
 
-def _cut_fast(fast, text: str) -> list[str]:
-    """``_full_jieba().cut_for_search(text)``, with rjieba where it agrees (see above)."""
+def _cut_fast(fast, text: str, words_only: bool = False) -> list[str]:
+    """``_full_jieba().cut_for_search(text)``, with rjieba where it agrees (see above).
+    ``words_only``: leave out the blocks with no Han character or letter (punctuation,
+    figures with their signs), whose tokens ``words`` would drop anyway."""
     rjieba_block, rjieba_text = _rjieba_patterns()
     if rjieba_text.fullmatch(text):
         return fast.cut_for_search(text)
@@ -322,14 +324,14 @@ def _cut_fast(fast, text: str) -> list[str]:
             continue
         if rjieba_block.fullmatch(block):
             out += fast.cut_for_search(block)
-        else:
+        elif not words_only or _WORDISH.search(block):
             out += _full_jieba().cut_for_search(block)
     return out
 
 
-def _cut_for_search(text: str, compact: bool):
+def _cut_for_search(text: str, compact: bool, words_only: bool = False):
     if not compact and FAST_BUILD and (fast := _rjieba()) is not None:
-        return _cut_fast(fast, text)
+        return _cut_fast(fast, text, words_only)
     return _jieba(compact).cut_for_search(text)
 
 
@@ -347,7 +349,7 @@ _KEPT: dict[str, str] = {}
 
 
 def _words(norm: str, compact: bool) -> list[str]:
-    toks = list(_cut_for_search(norm, compact))  # jieba gives a generator
+    toks = list(_cut_for_search(norm, compact, words_only=True))  # jieba gives a generator
     kept = _KEPT
     if len(kept) > 1_000_000:
         kept.clear()
