@@ -156,7 +156,7 @@ def run_one(n: int, n_queries: int) -> dict:
 
     start, start_cpu = time.perf_counter(), cpu_s()
     data = build_index(passages(), r.analyzer, config=r._config(), fingerprint=r._fingerprint(), total=target,
-                       documents=documents)
+                       documents=documents, scratch_dir=folder / "index")
     save_index(folder / "index", data, settings=r._settings())
     build, build_cpu = time.perf_counter() - start, cpu_s() - start_cpu
     size = sum(f.stat().st_size for f in (folder / "index").rglob("*") if f.is_file())

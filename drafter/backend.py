@@ -90,9 +90,10 @@ class InProcessIndex:
         self._masks.clear()
         self._checked = set()
 
-    def build(self, passages, *, documents=None, progress=None, total=None, workers=None) -> None:
+    def build(self, passages, *, documents=None, progress=None, total=None, workers=None, scratch_dir=None) -> None:
         self._set(build_index(passages, self.config["analyzer"], config=self.config, fingerprint=self.fingerprint,
-                              progress=progress, total=total, documents=documents, workers=workers))
+                              progress=progress, total=total, documents=documents, workers=workers,
+                              scratch_dir=scratch_dir))
 
     def add(self, documents, *, fingerprint: str, progress=None, workers=None) -> int:
         """The index of ``documents`` from this one, counting only the documents it lacks."""

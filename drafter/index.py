@@ -273,6 +273,7 @@ class IndexData:
     doc_offsets: Any = None  # int64 (n_docs + 1,): passage range of each document
     document_keys: Callable[[], list[str]] | list[str] = field(default_factory=list)
     build_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    scratch: Any = None  # a Scratch folder holding some of the arrays, mapped
 
     def keys(self) -> list[str]:
         keys = self.document_keys
@@ -424,6 +425,40 @@ def _count_chunk(analyzer: str, heading_weight: int, items: list[tuple[str, str]
                     np.minimum(counts, 65535).astype(np.uint16), sigs, shingles)
 
 
+SPILL_BYTES = 32 << 20  # arrays at least this big wait on disk, mapped, during a big build
+
+
+class Scratch:
+    """A temporary folder for a big build's count blocks and finished arrays: each is
+    written once and mapped back read-only, so its pages are on disk, not in memory, until
+    they are read (a million passages' counts and the index built from them need not be in
+    memory at the same time). Removed when the object goes."""
+
+    def __init__(self, where: Path | None = None):
+        self.where = where
+        self._dir: Any = None
+
+    def keep(self, arr):
+        import tempfile
+
+        import numpy as np
+
+        if arr.nbytes < SPILL_BYTES:
+            return arr
+        try:
+            if self._dir is None:
+                if self.where is not None:
+                    Path(self.where).mkdir(parents=True, exist_ok=True)
+                # ".….tmp": a folder a killed build leaves is cleared by the next save (under the lock)
+                self._dir = tempfile.TemporaryDirectory(prefix=".build-", suffix=".tmp", dir=self.where,
+                                                        ignore_cleanup_errors=True)
+            path = Path(self._dir.name) / f"{uuid.uuid4().hex}.npy"
+            np.save(path, arr, allow_pickle=False)
+            return np.load(path, mmap_mode="r").view(np.ndarray)
+        except OSError:
+            return arr  # no room on disk: keep it in memory
+
+
 @dataclass
 class _Part:
     """Counts of a run of passages: its CSR pointers from row ``base`` (or, for counts
@@ -460,9 +495,10 @@ class _Counts:
     """The vocabulary so far, each term's document frequency and the count parts, merged
     chunk by chunk in the parent."""
 
-    def __init__(self, vocabulary: dict[str, int] | None = None):
+    def __init__(self, vocabulary: dict[str, int] | None = None, scratch: Scratch | None = None):
         import numpy as np
 
+        self.scratch = scratch
         self.vocab: dict[str, int] = vocabulary if vocabulary is not None else {}
         self.parts: list[_Part] = []
         self._df = np.zeros(max(1024, 2 * len(self.vocab)), dtype=np.int64)
@@ -481,10 +517,14 @@ class _Counts:
         if len(pending) == 1:
             self.parts.append(pending[0])
             return
+        first_base = pending[0].base
         sizes = np.cumsum([0] + [len(p.cols) for p in pending])
         indptr = np.concatenate([p.indptr[:-1] + sizes[i] for i, p in enumerate(pending)] + [sizes[-1:]])
-        self.parts.append(_Part(pending[0].base, indptr.astype(np.int64), np.concatenate([p.cols for p in pending]),
-                                np.concatenate([p.counts for p in pending])))
+        cols, counts = np.concatenate([p.cols for p in pending]), np.concatenate([p.counts for p in pending])
+        del pending
+        if self.scratch is not None:  # on disk until the weighing reads it
+            cols, counts = self.scratch.keep(cols), self.scratch.keep(counts)
+        self.parts.append(_Part(first_base, indptr.astype(np.int64), cols, counts))
 
     @property
     def df(self):
@@ -676,20 +716,22 @@ def build_index(
     total: int | None = None,
     documents: Sequence[tuple[str, int]] | None = None,
     workers: int | None = None,
-    base: IndexData | None = None,
+    scratch_dir: Path | None = None,
 ) -> IndexData:
     """Count the passages in batches on every core and weigh them into an index.
 
     ``passages`` may be a generator (memory stays bounded by the counts, not the texts
     held by the caller); ``documents`` is (key, number of passages) per document in order,
-    so that a later ``update_index`` can tell which ones it already has. With ``base``,
-    its vocabulary comes first (see update_index).
+    so that a later ``update_index`` can tell which ones it already has. A big build keeps
+    its count blocks and finished arrays in a temporary folder in ``scratch_dir`` (the
+    system's by default), mapped, so that they are not in memory while the matrix is weighed.
     """
     import numpy as np
 
     heading_weight = int(config["heading_weight"])
+    scratch = Scratch(scratch_dir)
     builder = _TableBuilder()
-    counts = _Counts()
+    counts = _Counts(scratch=scratch)
     sigs, shingles = [], []
 
     def items() -> Iterator[tuple[str, str]]:
@@ -711,10 +753,11 @@ def build_index(
     n = base_row
     if not counts.df.any():
         raise _no_terms_error()
-    # joined before the weighing allocates the matrix, while the parts are all still there
-    minhash = np.concatenate(sigs) if sigs else np.zeros((0, MINHASH), dtype=np.uint32)
+    # joined before the weighing allocates the matrix, and put aside on disk with the texts
+    minhash = scratch.keep(np.concatenate(sigs) if sigs else np.zeros((0, MINHASH), dtype=np.uint32))
     shingle_counts = np.concatenate(shingles) if shingles else np.zeros(0, dtype=np.int32)
     del sigs, shingles
+    builder.text = scratch.keep(np.frombuffer(builder.text, dtype=np.uint8)) if builder.text else builder.text
     terms, idf, indptr, rows, weights, pivots = _weigh(
         counts, n, sublinear=bool(config["sublinear_tf"]), slope=float(config["pivot_slope"]))
     table = builder.table(pivots=pivots, minhash=minhash, shingles=shingle_counts)
@@ -723,8 +766,10 @@ def build_index(
         raise ValueError("documents do not add up to the passages")
     doc_offsets = np.zeros(len(docs) + 1, dtype=np.int64)
     np.cumsum([c for _, c in docs], out=doc_offsets[1:])
-    return IndexData(fingerprint, dict(config), make_vocabulary(terms), idf, indptr, rows, weights, table,
+    data = IndexData(fingerprint, dict(config), make_vocabulary(terms), idf, indptr, rows, weights, table,
                      doc_offsets, [k for k, _ in docs])
+    data.scratch = scratch  # the mapped files live as long as the data
+    return data
 
 
 def make_vocabulary(terms: Sequence[str]) -> Vocabulary:

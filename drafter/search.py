@@ -203,7 +203,8 @@ class Retriever:
             raise DrafterError("语料库中还没有任何段落，无法建立检索索引。请先用 drafter ingest 加入报告。")
         backend = InProcessIndex(self._config(), self._fingerprint())
         backend.build(passages, progress=self.progress,
-                      documents=[(k, len(recs)) for k, recs in parts] if parts is not None else None)
+                      documents=[(k, len(recs)) for k, recs in parts] if parts is not None else None,
+                      scratch_dir=self.index_dir)
         self._set_backend(backend)
         self.index_status_ = "built"
         return self

@@ -319,3 +319,20 @@ def _string_table(strings):
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum([len(b) for b in encoded], out=offsets[1:])
     return np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets
+
+
+def test_a_big_build_waits_on_disk_and_cleans_up(parts, monkeypatch, tmp_path):
+    expected = _build(parts, workers=1)
+    monkeypatch.setattr(index_mod, "COUNT_CHUNK", 97)
+    monkeypatch.setattr(index_mod, "BLOCK_BYTES", 300_000)
+    monkeypatch.setattr(index_mod, "SPILL_BYTES", 50_000)  # every block, the texts and signatures
+    data = _build(parts, workers=1, scratch_dir=tmp_path)
+    (folder,) = tmp_path.iterdir()
+    assert len(list(folder.glob("*.npy"))) > 3
+    assert not data.passages.texts.utf8.flags.writeable  # mapped from the scratch folder
+    _assert_same_index(data, expected)
+    del data
+    import gc
+
+    gc.collect()
+    assert not list(tmp_path.iterdir())
