@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 QUERIES = Path(__file__).with_name("retrieval_queries.json")
 PARAPHRASES = Path(__file__).with_name("paraphrase_queries.json")
 _SENTENCE = re.compile(r"[^。！？；]+[。！？；]?")
+_FIGURE = re.compile(r"(\d+(?:\.\d+)?)")
 
 
 class SyntheticCorpus:
@@ -96,15 +97,24 @@ def synthesize_iter(seeds, n: int, rng: random.Random, documents: list | None = 
     if n <= len(seeds):
         return
     name_chars = sorted({ch for p in seeds for ch in p.text if "\u4e00" <= ch <= "\u9fff"})
-    by_chapter: dict[tuple, list[str]] = {}
+    by_chapter: dict[tuple, list[list[str]]] = {}
     for p in seeds:
-        by_chapter.setdefault(p.chapters, []).extend(s for s in _SENTENCE.findall(p.text) if len(s) > 4)
+        # each sentence split once at its figures: text, figure, text, ... (figures replaced below)
+        by_chapter.setdefault(p.chapters, []).extend(
+            _FIGURE.split(s) for s in _SENTENCE.findall(p.text) if len(s) > 4)
     for i in range(len(seeds), n):
         base = rng.choice(seeds)
-        pool = by_chapter.get(base.chapters) or [base.text]
+        pool = by_chapter.get(base.chapters) or [_FIGURE.split(base.text)]
         place = "".join(rng.choice(name_chars) for _ in range(2)) + rng.choice("县区市")
-        body = "".join(rng.choice(pool) for _ in range(rng.randint(1, 4)))
-        body = re.sub(r"\d+(\.\d+)?", lambda _: str(rng.randint(2, 999)), body)
+        pieces: list[str] = []  # text, figure, text, ...
+        for _ in range(rng.randint(1, 4)):
+            split = rng.choice(pool)
+            if pieces:
+                pieces[-1] += split[0]
+                pieces += split[1:]
+            else:
+                pieces += split
+        body = "".join(str(rng.randint(2, 999)) if j % 2 else piece for j, piece in enumerate(pieces))
         yield note(PassageRecord(
             text=f"{place}总工会{body}",
             chapters=base.chapters,

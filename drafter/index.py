@@ -629,6 +629,9 @@ def _weigh(counts: _Counts, n_rows: int, *, sublinear: bool, slope: float):
 # --- building ----------------------------------------------------------------------------------
 
 
+_SOURCE_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 class _TableBuilder:
     """Passage texts, sources and chapter sets gathered as compact buffers while building.
 
@@ -655,7 +658,10 @@ class _TableBuilder:
     def _source(self, source: tuple) -> int:
         if source == self._last[0]:  # passages of a section come one after another
             return self._last[1]
-        encoded = json_bytes(list(source), separators=(",", ":"))
+        try:
+            encoded = _SOURCE_JSON.encode(list(source)).encode("utf-8")
+        except UnicodeEncodeError:  # a file name that is not UTF-8
+            encoded = json_bytes(list(source), separators=(",", ":"))
         key = hashlib.blake2b(encoded, digest_size=16).digest()
         number = self._source_no.get(key)
         if number is None:
