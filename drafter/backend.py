@@ -228,10 +228,7 @@ class InProcessIndex:
 
     def search(self, vector, filters: Filters, k: int) -> tuple[list[int], list[float]]:
         scores = self.scores(vector)
-        mask = self.filter_mask(filters)
-        if mask is not None:
-            scores *= mask
-        rows = top_k(scores, k)
+        rows = top_k(scores, k, self.filter_mask(filters))
         return rows, [float(scores[i]) for i in rows]
 
     # --- near-duplicates -------------------------------------------------------------------
@@ -283,18 +280,21 @@ class NearDuplicates:
         return None
 
 
-def top_k(scores, k: int) -> list[int]:
-    """Rows of the ``k`` best positive scores, best first; ties in passage order."""
+def top_k(scores, k: int, mask=None) -> list[int]:
+    """Rows of the ``k`` best positive scores (among the rows ``mask`` keeps), best first;
+    ties in passage order."""
     import numpy as np
 
     floor = 0.0
     if len(scores) > 64 * k and len(scores) > 65536:
-        # The k-th best of every 16th score is at most the k-th best of all: only scores at
-        # or above it can be among the best, a few thousand instead of a million.
-        sample = scores[::16]
+        # The k-th best of every 16th (kept) score is at most the k-th best of all: only scores
+        # at or above it can be among the best, a few thousand instead of a million.
+        sample = scores[::16] if mask is None else scores[::16][mask[::16]]
         if np.count_nonzero(sample) > k:
             floor = max(0.0, float(np.partition(sample, len(sample) - k)[len(sample) - k]))
     nz = np.flatnonzero(scores >= floor) if floor > 0 else np.flatnonzero(scores > 0)
+    if mask is not None:
+        nz = nz[mask[nz]]
     if not len(nz):
         return []
     vals = scores[nz]

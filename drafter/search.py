@@ -490,6 +490,13 @@ class Retriever:
         """Score of every passage for ``text`` (the query's L2-normalised TF-IDF vector, with
         the thesaurus expansions, dotted with the passages' length-normalised ones); 0 for
         passages the filters leave out."""
+        scores, mask = self._scores(text, chapter, org, year, kind, word_tokens, expand)
+        if mask is not None:
+            scores *= mask  # 0 where the filters leave a passage out
+        return scores
+
+    def _scores(self, text, chapter, org, year, kind, word_tokens, expand):
+        """The scores before the filters, and the filters' mask (None: all passages)."""
         chapter = resolve_chapter(chapter) if chapter else None
         kind = resolve_kind(kind) if kind else None
         self._ensure_ready()
@@ -503,9 +510,7 @@ class Retriever:
             scores = self._dot(self._feedback(vec, scores, mask))
         if not chapter and self.chapter_prior > 0:
             self._apply_chapter_prior(scores, used)
-        if mask is not None:
-            scores *= mask  # 0 where the filters leave a passage out
-        return scores
+        return scores, mask
 
     def _dot(self, vec: dict[int, float]):
         return self.backend_.scores(vec)
@@ -544,11 +549,10 @@ class Retriever:
     def _rank(self, text, word_tokens, *, chapter, k, org=None, year=None, kind=None, expand=True) -> list[Hit]:
         if not isinstance(k, int) or k <= 0:
             raise DrafterError(f"结果条数 -k 必须是正整数，现在是 {k}。")
-        scores = self.scores(
-            text, chapter=chapter, org=org, year=year, kind=kind, word_tokens=word_tokens, expand=expand
-        )
-        # Look past k so that near-duplicates folded away still leave k hits.
-        cand = top_k(scores, 3 * k + 10)
+        scores, mask = self._scores(text, chapter, org, year, kind, word_tokens, expand)
+        # Look past k so that near-duplicates folded away still leave k hits. The filters are
+        # applied to the candidates only, not to a million scores.
+        cand = top_k(scores, 3 * k + 10, mask)
         if not cand:
             return []
         return self._fold(cand, scores, k, self._highlight_terms(text, word_tokens, expand))

@@ -292,6 +292,9 @@ def test_top_k_on_a_million_scores_uses_a_floor_and_stays_exact():
     scores[[10, 20, 30]] = scores.max()  # ties at the top, in position order
     expected = np.argsort(-scores, kind="stable")[:13].tolist()
     assert top_k(scores, 13) == expected
+    mask = rng.random(1_000_000) < 0.2
+    masked = np.where(mask, scores, 0)
+    assert top_k(scores, 13, mask) == np.argsort(-masked, kind="stable")[:13].tolist()
 
 
 def test_blocks_and_slices_give_the_index_one_chunk_gives(parts, monkeypatch):
