@@ -95,10 +95,10 @@ class InProcessIndex:
                               progress=progress, total=total, documents=documents, workers=workers,
                               scratch_dir=scratch_dir))
 
-    def add(self, documents, *, fingerprint: str, progress=None, workers=None) -> int:
+    def add(self, documents, *, fingerprint: str, progress=None, workers=None, scratch_dir=None) -> int:
         """The index of ``documents`` from this one, counting only the documents it lacks."""
         data, counted = update_index(self.data, documents, fingerprint=fingerprint, progress=progress,
-                                     workers=workers)
+                                     workers=workers, scratch_dir=scratch_dir)
         self.fingerprint = fingerprint
         self._set(data)
         return counted

@@ -616,9 +616,13 @@ def _weigh(counts: _Counts, n_rows: int, *, sublinear: bool, slope: float):
             order = np.argsort(p.cols[lo:hi], kind="stable")
             cols = p.cols[lo:hi][order]
             rows = rows[order]
-            uniq, first, cnt = np.unique(cols, return_index=True, return_counts=True)
+            if not len(cols):
+                continue
+            # runs of one column in the sorted slice: each weight's place is the column's next
+            first = np.flatnonzero(np.r_[True, cols[1:] != cols[:-1]])
+            cnt = np.diff(np.r_[first, len(cols)])
             pos = fill[cols] + (np.arange(len(cols)) - np.repeat(first, cnt))
-            fill[uniq] += cnt
+            fill[cols[first]] += cnt
             rows_out[pos] = rows
             weights_out[pos] = tf(p.counts[lo:hi])[order] * idf[cols] / pivots[rows]
             del order, cols, rows, pos
@@ -824,6 +828,7 @@ def update_index(
     fingerprint: str,
     progress: Progress | None = None,
     workers: int | None = None,
+    scratch_dir: Path | None = None,
 ) -> tuple[IndexData, int]:
     """The index of ``documents`` (key, passages), made from ``old`` without tokenising the
     documents it already holds: their counts are recovered from the stored weights, the new
@@ -836,7 +841,8 @@ def update_index(
     old_doc = {k: i for i, k in enumerate(old_keys)}
     offsets = old.doc_offsets
     builder = _TableBuilder()
-    counts = _Counts({t: i for i, t in enumerate(old.vocabulary)})
+    scratch = Scratch(scratch_dir)
+    counts = _Counts({t: i for i, t in enumerate(old.vocabulary)}, scratch=scratch)
     n_old = len(old.passages)
     n = sum(int(offsets[old_doc[k] + 1] - offsets[old_doc[k]]) if k in old_doc else len(recs) for k, recs in documents)
     new_row = np.full(n_old, -1, dtype=np.int64)
@@ -862,10 +868,11 @@ def update_index(
                 flat.append((row, rec))
                 row += 1
     # The kept documents' counts, recovered a block of columns at a time (bounded temporaries).
-    for first, end in _column_blocks(old.indptr):
+    for first, end in _column_blocks(old.indptr, size=16_000_000):
         rows, cols, cnt = stored_counts(old, first, end)
         kept = new_row[rows] >= 0
-        counts.add_part(_Part(0, None, cols[kept], cnt[kept], new_row[rows[kept]].astype(np.int32)))
+        counts.add_part(_Part(0, None, scratch.keep(cols[kept]), scratch.keep(cnt[kept]),
+                              scratch.keep(new_row[rows[kept]].astype(np.int32))))
     # The new documents, counted on every core, chunk by chunk.
     it: Iterable = flat
     if progress is not None:
@@ -887,6 +894,8 @@ def update_index(
         done += k
     if not n or not counts.df.any():
         raise _no_terms_error()
+    sig_all = scratch.keep(sig_all)
+    builder.text = scratch.keep(np.frombuffer(builder.text, dtype=np.uint8)) if builder.text else builder.text
     terms, idf, indptr, rows, weights, pivots = _weigh(
         counts, n, sublinear=bool(config["sublinear_tf"]), slope=float(config["pivot_slope"]))
     doc_offsets = np.zeros(len(documents) + 1, dtype=np.int64)
@@ -895,6 +904,7 @@ def update_index(
     data = IndexData(fingerprint, dict(config), make_vocabulary(terms), idf, indptr, rows, weights,
                      builder.table(pivots=pivots, minhash=sig_all, shingles=sh_all), doc_offsets,
                      [k for k, _ in documents])
+    data.scratch = scratch
     return data, len({k for k, _ in documents} - set(old_doc))
 
 

@@ -284,7 +284,8 @@ class Retriever:
                 continue  # little to keep: a full build is as quick and simpler
             n_new = sum(len(recs) for k, recs in parts if k not in held)
             self._say(f"{exc.reason}，正在更新检索索引（沿用已有索引，只读入新增的 {len(new)} 个文档）……")
-            counted = base.add(parts, fingerprint=self._fingerprint(), progress=self.progress if n_new else None)
+            counted = base.add(parts, fingerprint=self._fingerprint(), progress=self.progress if n_new else None,
+                               scratch_dir=folder)
             self._set_backend(base)
             self._say(f"检索索引已更新：{len(self.passages_)} 个段落，{len(self.vocabulary_)} 个词项"
                       f"（只读入了新增的 {counted} 个文档）。")

@@ -339,3 +339,11 @@ def test_a_big_build_waits_on_disk_and_cleans_up(parts, monkeypatch, tmp_path):
 
     gc.collect()
     assert not list(tmp_path.iterdir())
+
+
+def test_a_big_append_waits_on_disk_too(parts, monkeypatch, tmp_path):
+    old = _build(parts[:6])
+    monkeypatch.setattr(index_mod, "SPILL_BYTES", 2_000)
+    updated, _ = update_index(old, parts, fingerprint="f", workers=1, scratch_dir=tmp_path)
+    assert list(next(tmp_path.iterdir()).glob("*.npy"))
+    _assert_same_index(updated, _build(parts))
