@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import itertools
 import json
 import os
 import shutil
@@ -552,10 +551,7 @@ class _Counts:
 
         vocab = self.vocab
         local = c.terms.split("\x00") if c.terms else []
-        # new terms numbered in the chunk's order, every step in C (no Python call per term)
-        new = set(local).difference(vocab)
-        vocab.update(zip(filter(new.__contains__, local), itertools.count(len(vocab))))
-        remap = np.fromiter(map(vocab.__getitem__, local), dtype=np.int32, count=len(local))
+        remap = np.fromiter((vocab.setdefault(t, len(vocab)) for t in local), dtype=np.int32, count=len(local))
         self._grow()
         # each local term once per passage: the chunk's own df, added where the terms went
         self._df[remap] += np.bincount(c.cols, minlength=len(local))
