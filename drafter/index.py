@@ -228,14 +228,6 @@ class PassageTable(Sequence[PassageRecord]):
         self.minhash = minhash  # uint32 (n, MINHASH)
         self.shingles = shingles  # int32 (n,): distinct shingles of the passage
 
-    @classmethod
-    def from_records(cls, records: Sequence[PassageRecord]) -> PassageTable:
-        builder = _TableBuilder()
-        for rec in records:
-            builder.add(rec)
-        sigs, counts = minhash_signatures([r.text for r in records])
-        return builder.table(pivots=None, minhash=sigs, shingles=counts)
-
     def __len__(self) -> int:
         return len(self.source_ids)
 
@@ -699,14 +691,13 @@ class _TableBuilder:
             arr(self.source_year, np.int32), arr(self.source_kind, np.int32), arr(self.source_org, np.int32),
             list(self.kinds), StringTable(np.frombuffer(b"".join(org_bytes), dtype=np.uint8), org_offsets),
         )
-        n = len(self.source_ids)
         return PassageTable(
             StringTable(arr(self.text, np.uint8), arr(self.offsets, np.int64)),
             arr(self.source_ids, np.int32),
             arr(self.chapter_set_ids, np.int32),
             sources,
             list(self.chapter_sets),
-            pivots if pivots is not None else np.ones(n, dtype=np.float32),
+            pivots,
             minhash,
             shingles,
         )
@@ -714,6 +705,23 @@ class _TableBuilder:
 
 def _no_terms_error() -> DrafterError:
     return DrafterError("语料库的段落里没有可检索的词（只有数字、标点或常用词），无法建立检索索引。")
+
+
+def _counted_chunks(records: Iterable[PassageRecord], analyzer: str, heading_weight: int,
+                    builder: _TableBuilder | None, progress: Progress | None, total: int, label: str,
+                    workers: int | None) -> Iterator[_Counted]:
+    """The records counted chunk by chunk on every core, in order; each record goes into
+    ``builder`` (when given) as it is sent off."""
+    it = records if progress is None else progress(records, total, label)
+
+    def items() -> Iterator[tuple[str, str]]:
+        for rec in it:
+            if builder is not None:
+                builder.add(rec)
+            yield rec.text, rec.heading
+
+    count = partial(_count_chunk, analyzer, heading_weight)
+    return tokenize.map_chunks(count, items(), workers=workers, chunk=COUNT_CHUNK)
 
 
 def build_index(
@@ -744,18 +752,11 @@ def build_index(
     counts = _Counts(scratch=scratch)
     sigs, shingles = [], []
 
-    def items() -> Iterator[tuple[str, str]]:
-        it: Iterable[PassageRecord] = passages
-        if progress is not None:
-            n = total if total is not None else (len(passages) if hasattr(passages, "__len__") else 0)
-            it = progress(passages, n, "建立检索索引")
-        for rec in it:
-            builder.add(rec)
-            yield rec.text, rec.heading
-
+    if total is None:
+        total = len(passages) if hasattr(passages, "__len__") else 0
     base_row = 0
-    count = partial(_count_chunk, analyzer, heading_weight)
-    for counted in tokenize.map_chunks(count, items(), workers=workers, chunk=COUNT_CHUNK):
+    for counted in _counted_chunks(passages, analyzer, heading_weight, builder, progress, total, "建立检索索引",
+                                   workers):
         counts.add_counted(counted, base_row)
         base_row += len(counted.indptr) - 1
         sigs.append(counted.minhash)
@@ -874,21 +875,12 @@ def update_index(
         counts.add_part(_Part(0, None, scratch.keep(cols[kept]), scratch.keep(cnt[kept]),
                               scratch.keep(new_row[rows[kept]].astype(np.int32))))
     # The new documents, counted on every core, chunk by chunk.
-    it: Iterable = flat
-    if progress is not None:
-        it = progress(flat, len(flat), "更新检索索引")
-    row_of_item: list[int] = []
-
-    def items():
-        for r, rec in it:
-            row_of_item.append(r)
-            yield rec.text, rec.heading
-
+    row_of_item = np.array([r for r, _ in flat], dtype=np.int32)
     done = 0
-    count = partial(_count_chunk, config["analyzer"], int(config["heading_weight"]))
-    for counted in tokenize.map_chunks(count, items(), workers=workers, chunk=COUNT_CHUNK):
+    for counted in _counted_chunks([rec for _, rec in flat], config["analyzer"], int(config["heading_weight"]),
+                                   None, progress, len(flat), "更新检索索引", workers):
         k = len(counted.indptr) - 1
-        at = np.asarray(row_of_item[done : done + k], dtype=np.int32)
+        at = row_of_item[done : done + k]
         counts.add_counted(counted, 0, rows=at)
         sig_all[at], sh_all[at] = counted.minhash, counted.shingles
         done += k

@@ -99,7 +99,7 @@ def index_cmd(corpus_dir: Path | None, as_json: bool) -> None:
     """重建语料库的检索索引。
 
     \b
-    平时不必手动运行：语料库、词典有变动或索引损坏时，search 会自动重建。
+    平时不必手动运行：语料库有变动时，search 和 ingest 只读入新增的文档、更新索引；词典有变动或索引损坏时自动重建。
     例：drafter index
     """
     start = time.perf_counter()
