@@ -34,6 +34,7 @@ from .model import PassageRecord
 
 WARM_AFTER = 20  # queries answered by numpy before a process switches to scipy's kernel
 DUP_OVERLAP = 0.8  # share of the shorter passage's shingles found in the other one
+DUP_BLOCK = 16  # near-duplicate verdicts estimated for this many hits at a time
 
 
 @dataclass(frozen=True)
@@ -252,31 +253,48 @@ class NearDuplicates:
         idx = np.asarray(rows, dtype=np.int64)
         self.sigs = np.asarray(passages.minhash[idx])
         self.sizes = np.asarray(passages.shingles[idx], dtype=np.float64)
-        self._rows: dict[int, list[bool]] = {}  # hit -> its verdict against every hit
+        self._estimated = 0  # hits [0, _estimated) have been compared with every hit
+        self._dupes: dict[int, list[int]] = {}  # hit j -> those hits (ascending) it duplicates
 
     def estimate(self, i: int):
         """Estimated overlap of hit ``i`` with every hit (the shorter one's share)."""
+        return self._overlap(slice(i, i + 1))[0]
+
+    def _overlap(self, block: slice):
+        """Estimated overlaps of the hits of ``block`` with every hit, (len(block), n)."""
         import numpy as np
 
-        jac = jaccard_estimate(self.sigs[i : i + 1], self.sigs)[0]
-        a, b = self.sizes[i], self.sizes
+        jac = jaccard_estimate(self.sigs[block], self.sigs)
+        a, b = self.sizes[block, None], self.sizes[None, :]
         small = np.minimum(a, b)
-        return np.divide(jac * (a + b) / (1.0 + jac), small, out=np.zeros_like(b), where=small > 0)
+        return np.divide(jac * (a + b) / (1.0 + jac), small, out=np.zeros(jac.shape), where=small > 0)
 
-    def _row(self, i: int) -> list[bool]:
-        if i not in self._rows:  # only the kept hits are compared with the others
-            self._rows[i] = (self.estimate(i) >= DUP_OVERLAP).tolist()
-        return self._rows[i]
+    def _compare(self, i: int) -> None:
+        """Compare hits up to ``i`` with every hit. Only kept hits need comparing, and they are
+        mostly the first: a block at a time, a few numpy calls per query."""
+        import numpy as np
+
+        while self._estimated <= i:
+            lo = self._estimated
+            hi = min(lo + DUP_BLOCK, len(self.sizes))
+            dup_i, dup_j = np.nonzero(self._overlap(slice(lo, hi)) >= DUP_OVERLAP)
+            for a, b in zip((dup_i + lo).tolist(), dup_j.tolist()):
+                self._dupes.setdefault(b, []).append(a)
+            self._estimated = hi
 
     def __getitem__(self, pair: tuple[int, int]) -> bool:
         i, j = pair
-        return self._row(i)[j]
+        self._compare(i)
+        return i in self._dupes.get(j, ())
 
     def first_match(self, kept: Sequence[int], j: int) -> int | None:
-        """The first of ``kept`` (positions among the hits) that hit ``j`` duplicates."""
-        for p, i in enumerate(kept):
-            if self._row(i)[j]:
-                return p
+        """The first of ``kept`` (ascending positions among the hits) that hit ``j`` duplicates."""
+        if not kept:
+            return None
+        self._compare(kept[-1])
+        for i in self._dupes.get(j, ()):  # ascending: the first one kept is the earliest
+            if i in kept:
+                return kept.index(i)
         return None
 
 

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import thesaurus as thesaurus_mod
 from . import tokenize
@@ -28,6 +28,7 @@ from .index import (
     IndexData,
     IndexUnusable,
     Progress,
+    damaged_index_error,
     index_fingerprint,
     read_meta,
     settings_hash,
@@ -37,6 +38,7 @@ from .index import (
     write_shipped_index,
 )
 from .model import PassageRecord, resolve_chapter, resolve_kind
+from .text import is_traditional
 
 DEFAULT_ANALYZER = "word+bigram"
 # Query expansion through the thesaurus, tuned on the tuning half of
@@ -319,6 +321,7 @@ class Retriever:
         self.vocabulary_ = backend.vocabulary  # a Vocabulary: term -> column, looked up by hash
         self.idf_ = backend.idf
         self._top_idf = float(self.idf_.max()) if len(self.idf_) else 1.0
+        self._term_stats: dict[str, _TermStats] = {}  # thesaurus term -> what expanding needs
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "passages_"):
@@ -373,6 +376,18 @@ class Retriever:
         grams = tokenize.char_bigrams(key) if self.analyzer != "word" else []
         return all(g in self.vocabulary_ for g in (grams or self._feats(key)))
 
+    def _term(self, term: str) -> _TermStats:
+        """What expanding with a thesaurus term needs of it, worked out once per index."""
+        stats = self._term_stats.get(term)
+        if stats is None:
+            feats = self._feats(term)
+            stats = _TermStats(self._raw_vector(feats), self._self_score(feats, unseen=False),
+                               self._self_score(feats, unseen=True), self._may_occur(term))
+            if len(self._term_stats) > 100_000:
+                self._term_stats.clear()
+            self._term_stats[term] = stats
+        return stats
+
     def expansions(self, text: str) -> list[thesaurus_mod.Expansion]:
         """The thesaurus terms ``text`` gains that the corpus has (empty when expansion is off)."""
         if self.thesaurus is None or self.expansion_weight <= 0:
@@ -383,8 +398,7 @@ class Retriever:
         if key not in self._expanded:
             if len(self._expanded) > 64:
                 self._expanded.clear()
-            self._expanded[key] = [e for e in self.thesaurus.expansions(text)
-                                   if self._raw_vector(self._feats(e.target))]
+            self._expanded[key] = [e for e in self.thesaurus.expansions(text) if self._term(e.target).vector]
         return list(self._expanded[key])
 
     def expanded_vector(
@@ -406,22 +420,21 @@ class Retriever:
         for e in used:
             if any(o.key == e.key and e.target != o.target and e.target in o.target for o in used):
                 continue  # 宣讲 beside 理论宣讲: the longer one carries it, one budget per passage
-            target = self._raw_vector(self._feats(e.target))
+            target_stats = self._term(e.target)
+            target = target_stats.vector
             new = {t: w for t, w in target.items() if t not in vec}
             if not new:
                 continue
             # The target's worth spread over all its features, those the corpus lacks too: a
             # target the corpus barely has does not pour its weight onto one common part.
-            own = self._self_score(self._feats(e.target), unseen=True) - sum(
-                w * float(self.idf_[t]) for t, w in target.items() if t in vec
-            )
+            own = target_stats.full - sum(w * float(self.idf_[t]) for t, w in target.items() if t in vec)
             # What a passage holding the target already gets from the typed words it shares.
             shared = sum(vec[t] * float(self.idf_[t]) for t in target if t in vec)
-            key = self._feats(e.key)
-            seen, full = self._self_score(key, unseen=False), self._self_score(key, unseen=True)
+            key = self._term(e.key)
+            seen, full = key.seen, key.full
             if not full:  # a bare number (12351): the key stands for the target itself
                 budget = self.unseen_weight * (own + shared)
-            elif self._may_occur(e.key):
+            elif key.may_occur:
                 budget = self.expansion_weight * seen
             else:
                 budget = self.expansion_weight * seen + self.unseen_weight * (full - seen)
@@ -561,35 +574,38 @@ class Retriever:
     def _fold(self, cand: list[int], scores, k: int, terms: list[str]) -> list[Hit]:
         """Keep the best of each group of near-duplicates; list where the others are."""
         same = self.backend_.duplicates(cand)
-        kept: list[tuple[int, list[Source]]] = []  # (position in cand, also_in)
-        for j, i in enumerate(cand):
-            match = same.first_match([pos for pos, _ in kept], j)
-            if match is not None:
-                p = self.passages_[i]
-                kept[match][1].append(Source(p.file, p.article, p.heading, p.org, p.year, p.kind))
+        kept: list[int] = []  # positions in cand of the hits shown
+        also: dict[int, list[Source]] = {}
+        for j in range(len(cand)):
+            match = same.first_match(kept, j)
+            if match is not None:  # only its source is shown: the text is not decoded
+                also.setdefault(kept[match], []).append(self._source(cand[j]))
             elif len(kept) < k:
-                kept.append((j, []))
+                kept.append(j)
         hits = []
-        for rank, (j, also) in enumerate(kept, 1):
+        for rank, j in enumerate(kept, 1):
             i = cand[j]
-            p = self.passages_[i]
-            hits.append(
-                Hit(
-                    rank=rank,
-                    score=float(scores[i]),
-                    text=p.text,
-                    chapters=list(p.chapters),
-                    file=p.file,
-                    article=p.article,
-                    heading=p.heading,
-                    highlighted=highlight(p.text, terms),
-                    also_in=also,
-                    org=p.org,
-                    year=p.year,
-                    kind=p.kind,
-                )
-            )
+            text, src = self.passages_.text(i), self._source(i)
+            hits.append(Hit(rank=rank, score=float(scores[i]), text=text, chapters=self._chapters(i),
+                            file=src.file, article=src.article, heading=src.heading,
+                            highlighted=highlight(text, terms), also_in=also.get(j, []),
+                            org=src.org, year=src.year, kind=src.kind))
         return hits
+
+    # A hit's parts read straight from the passage table (no PassageRecord in between).
+    def _source(self, i: int) -> Source:
+        t = self.passages_
+        try:
+            return Source(*t.sources[int(t.source_ids[i])])
+        except (IndexError, ValueError) as exc:  # a big index is not checked row by row
+            raise damaged_index_error() from exc
+
+    def _chapters(self, i: int) -> list[str]:
+        t = self.passages_
+        try:
+            return list(t.chapter_sets[int(t.chapter_set_ids[i])])
+        except IndexError as exc:
+            raise damaged_index_error() from exc
 
     def _highlight_terms(self, text: str, word_tokens: list[str], expand: bool = True) -> list[str]:
         """Surfaces of the query's features found in the vocabulary, longest first.
@@ -601,6 +617,13 @@ class Retriever:
         if expand:
             terms.update(e.target for e in self.expansions(text))
         return sorted(terms, key=len, reverse=True)
+
+
+class _TermStats(NamedTuple):
+    vector: dict[int, float]  # tf·idf of its features the corpus has (not normalised)
+    seen: float  # what it scores against itself, over the features the corpus has
+    full: float  # the same with the features the corpus lacks at the top idf
+    may_occur: bool  # a passage can hold it (all its character bigrams are in the vocabulary)
 
 
 def _unit(vec: dict[int, float]) -> dict[int, float]:
@@ -639,11 +662,18 @@ def draft_paragraphs(text: str) -> list[str]:
 _HAN_CHARS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
+# Characters whose normalised form (drafter.tokenize.normalize) could match a term where the
+# character itself does not: anything but ASCII, Han, and the punctuation Chinese text uses.
+# A missing term (most are: synonyms the passage lacks) costs a normalisation only then.
+_NORMALIZED_DIFFERS = re.compile("[^\x00-\x7f\u3400-\u4dbf\u4e00-\u9fff\u3001-\u3003\u3008-\u3011"
+                                 "\u00b7\u2013-\u2015\u2018\u2019\u201c\u201d\u2022\u2026\u2027\uff01\uff08\uff09\uff0c\uff1a\uff1b\uff1f]")
+
+
 def highlight(text: str, terms: Sequence[str]) -> str:
     """``text`` with every occurrence of the terms marked; overlapping matches merged."""
     hay = text.lower()
-    if not all(term in hay for term in terms):  # full-width or traditional characters, say
-        norm = tokenize.normalize(text)
+    if not all(term in hay for term in terms) and (_NORMALIZED_DIFFERS.search(text) or is_traditional(text)):
+        norm = tokenize.normalize(text)  # full-width or traditional characters: find them too
         if len(norm) == len(text):
             hay = norm
     spans = []
@@ -657,18 +687,14 @@ def highlight(text: str, terms: Sequence[str]) -> str:
     if not spans:
         return text
     spans.sort()
-    merged = [list(spans[0])]
-    for start, end in spans[1:]:
-        if start <= merged[-1][1]:  # overlapping or touching: one marked run
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
     out, at = [], 0
-    for start, end in merged:
-        out.append(text[at:start])
-        out.append(f"{HIGHLIGHT_OPEN}{text[start:end]}{HIGHLIGHT_CLOSE}")
-        at = end
-    out.append(text[at:])
+    run_start, run_end = spans[0]
+    for start, end in spans:
+        if start > run_end:  # a gap: the marked run so far is complete
+            out += (text[at:run_start], HIGHLIGHT_OPEN, text[run_start:run_end], HIGHLIGHT_CLOSE)
+            at, run_start = run_end, start
+        run_end = max(run_end, end)  # overlapping or touching: one marked run
+    out += (text[at:run_start], HIGHLIGHT_OPEN, text[run_start:run_end], HIGHLIGHT_CLOSE, text[run_end:])
     return "".join(out)
 
 

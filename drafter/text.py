@@ -137,11 +137,17 @@ def _traditional_chars() -> frozenset[str]:
 def is_traditional(text: str) -> bool:
     """True when ``text`` holds a character zhconv would change. Text that GB2312 encodes is
     simplified already, which spares importing zhconv (and its start-up) for most reports."""
-    try:
-        text.translate(_NOT_GB2312_MARKS).encode("gb2312")
+    if _in_gb2312(text) or _in_gb2312(text.translate(_NOT_GB2312_MARKS)):  # the copy only when needed
         return False
+    return not _traditional_chars().isdisjoint(text)
+
+
+def _in_gb2312(text: str) -> bool:
+    try:
+        text.encode("gb2312")
+        return True
     except UnicodeEncodeError:
-        return not _traditional_chars().isdisjoint(text)
+        return False
 
 
 # Marks simplified text uses that GB2312 lacks (中国梦·劳动美): no reason to load zhconv's table.
