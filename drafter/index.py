@@ -418,6 +418,56 @@ def _count_chunk(analyzer: str, heading_weight: int, items: list[tuple[str, str]
 
 
 SPILL_BYTES = 32 << 20  # arrays at least this big wait on disk, mapped, during a big build
+COPY_BYTES = 64 << 20  # a mapped array is read (and its pages let go) this much at a time
+
+
+def _mapping(arr):
+    """The read-only mmap an array's memory belongs to, or None (memory of its own, or a
+    writable mapping, whose pages must not be dropped)."""
+    import mmap
+
+    base = arr
+    while base is not None and not isinstance(base, mmap.mmap):
+        base = getattr(base, "base", None)
+    if base is None or base.closed or not hasattr(base, "madvise"):
+        return None
+    with memoryview(base) as view:
+        return base if view.readonly else None
+
+
+def release_pages(arr, lo: int = 0, hi: int | None = None) -> None:
+    """Let go of the resident pages of ``arr[lo:hi]`` when ``arr`` is a read-only mapping of
+    a file: they count in the process's resident memory once read, and are read again from
+    the page cache if used again. Anything else is left alone."""
+    import mmap
+
+    import numpy as np
+
+    mm = _mapping(arr)
+    part = arr[lo:hi]
+    if mm is None or not part.size or not part.flags.c_contiguous:
+        return
+    start = part.__array_interface__["data"][0] - np.frombuffer(mm, dtype=np.uint8).__array_interface__["data"][0]
+    end = min(-(-(start + part.nbytes) // mmap.PAGESIZE) * mmap.PAGESIZE, len(mm))
+    start -= start % mmap.PAGESIZE
+    with contextlib.suppress(OSError, ValueError):
+        mm.madvise(mmap.MADV_DONTNEED, start, end - start)
+
+
+def _write_array(fh, arr) -> None:
+    """``np.save`` of the array, a mapped one a slice at a time with its pages let go as
+    they are written (saving reads it all, and would keep it all resident)."""
+    import numpy as np
+
+    if _mapping(arr) is None or not arr.flags.c_contiguous:
+        np.save(fh, np.ascontiguousarray(arr), allow_pickle=False)
+        return
+    np.lib.format.write_array_header_1_0(fh, np.lib.format.header_data_from_array_1_0(arr))
+    flat = arr.reshape(-1)
+    step = max(COPY_BYTES // max(flat.itemsize, 1), 1)
+    for lo in range(0, len(flat), step):
+        fh.write(memoryview(flat[lo : lo + step]).cast("B"))
+        release_pages(flat, lo, lo + step)
 
 
 class Scratch:
@@ -430,49 +480,115 @@ class Scratch:
         self.where = where
         self._dir: Any = None
 
-    def keep(self, arr):
+    def path(self) -> Path:
+        """A new file name in the folder (made on first use)."""
         import tempfile
 
+        if self._dir is None:
+            if self.where is not None:
+                Path(self.where).mkdir(parents=True, exist_ok=True)
+            # ".….tmp": a folder a killed build leaves is cleared by the next save (under the lock)
+            self._dir = tempfile.TemporaryDirectory(prefix=".build-", suffix=".tmp", dir=self.where,
+                                                    ignore_cleanup_errors=True)
+        return Path(self._dir.name) / f"{uuid.uuid4().hex}.npy"
+
+    def keep(self, arr):
         import numpy as np
 
         if arr.nbytes < SPILL_BYTES:
             return arr
         try:
-            if self._dir is None:
-                if self.where is not None:
-                    Path(self.where).mkdir(parents=True, exist_ok=True)
-                # ".….tmp": a folder a killed build leaves is cleared by the next save (under the lock)
-                self._dir = tempfile.TemporaryDirectory(prefix=".build-", suffix=".tmp", dir=self.where,
-                                                        ignore_cleanup_errors=True)
-            path = Path(self._dir.name) / f"{uuid.uuid4().hex}.npy"
+            path = self.path()
             np.save(path, arr, allow_pickle=False)
             return np.load(path, mmap_mode="r").view(np.ndarray)
         except OSError:
             return arr  # no room on disk: keep it in memory
 
+    def sink(self, dtype, shape: int | tuple[int, ...]) -> _Sink:
+        return _Sink(self, dtype, shape)
+
+
+class _Sink:
+    """An array written from front to back a block at a time: a big one straight into a
+    scratch file (mapped back when done, so that it is never whole in memory), a small one
+    (or one the disk has no room for) in memory."""
+
+    def __init__(self, scratch: Scratch, dtype, shape: int | tuple[int, ...]):
+        import numpy as np
+
+        self.scratch = scratch  # the folder lasts while its files are written
+        self.shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        self.dtype, self.length, self.at = np.dtype(dtype), self.shape[0], 0
+        self.arr: Any = None
+        self.fh: Any = None
+        if self.dtype.itemsize * int(np.prod(self.shape)) >= SPILL_BYTES:
+            fh = None
+            try:
+                self.path = scratch.path()
+                fh = open(self.path, "wb")
+                header = {"descr": np.lib.format.dtype_to_descr(self.dtype), "fortran_order": False,
+                          "shape": self.shape}
+                np.lib.format.write_array_header_1_0(fh, header)
+                self.start, self.fh = fh.tell(), fh
+            except OSError:
+                if fh is not None:
+                    fh.close()
+        if self.fh is None:
+            self._in_memory()
+
+    def _in_memory(self) -> None:
+        import numpy as np
+
+        arr = np.empty(self.shape, dtype=self.dtype)
+        if self.fh is not None:  # what reached the disk before it was full
+            self.fh.close()
+            written = np.fromfile(self.path, dtype=self.dtype, count=self.at * arr[:1].size, offset=self.start)
+            arr[: self.at] = written.reshape((self.at,) + self.shape[1:])
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
+            self.fh = None
+        self.arr = arr
+
+    def write(self, block) -> None:
+        import numpy as np
+
+        block = np.ascontiguousarray(block, dtype=self.dtype)
+        if self.fh is not None:
+            try:
+                self.fh.write(memoryview(block).cast("B"))
+                self.fh.flush()  # all of it on disk, or an error now (not at close)
+            except OSError:
+                self._in_memory()
+        if self.fh is None:
+            self.arr[self.at : self.at + len(block)] = block
+        self.at += len(block)
+
+    def done(self):
+        import numpy as np
+
+        if self.at != self.length:
+            raise ValueError(f"{self.at} of {self.length} items written")
+        if self.fh is None:
+            return self.arr
+        self.fh.close()
+        return np.load(self.path, mmap_mode="r").view(np.ndarray)
+
 
 @dataclass
 class _Part:
-    """Counts of a run of passages: its CSR pointers from row ``base`` (or, for counts
-    recovered from a stored index, each weight's row), global term number, count."""
+    """Counts of a run of passages: its CSR pointers from row ``base``, global term number, count."""
 
     base: int
-    indptr: Any  # int64 (k + 1,) or None
+    indptr: Any  # int64 (k + 1,)
     cols: Any  # int32
     counts: Any  # uint16
-    rows: Any = None  # int32, absolute, when indptr is None
 
 
 def _slices(part: _Part):
-    """(lo, hi, rows) of the part's weights, SCATTER_SLICE at a time, with each weight's
-    absolute row: whole rows at a time for a part with CSR pointers."""
+    """(lo, hi, rows) of the part's weights, SCATTER_SLICE at a time (whole rows), with each
+    weight's absolute row."""
     import numpy as np
 
-    n = len(part.cols)
-    if part.indptr is None:
-        for lo in range(0, n, SCATTER_SLICE):
-            yield lo, min(lo + SCATTER_SLICE, n), part.rows[lo : lo + SCATTER_SLICE]
-        return
     indptr, k, r0 = part.indptr, len(part.indptr) - 1, 0
     while r0 < k:
         r1 = int(np.searchsorted(indptr, int(indptr[r0]) + SCATTER_SLICE, side="right")) - 1
@@ -530,31 +646,54 @@ class _Counts:
             grown[: len(self._df)] = self._df
             self._df = grown
 
-    def add_part(self, part: _Part) -> None:
+    def add_counted(self, c: _Counted, base: int) -> None:
+        """A counted chunk, its rows from ``base`` on."""
         import numpy as np
 
-        self._grow()
-        self._df[: len(self.vocab)] += np.bincount(part.cols, minlength=len(self.vocab))
-        self.parts.append(part)
-
-    def add_counted(self, c: _Counted, base: int, rows=None) -> None:
-        """A counted chunk: its rows from ``base`` on, or the given (absolute) row of each passage."""
-        import numpy as np
-
-        vocab = self.vocab
-        local = c.terms.split("\x00") if c.terms else []
-        remap = np.fromiter((vocab.setdefault(t, len(vocab)) for t in local), dtype=np.int32, count=len(local))
+        remap = _remap(self.vocab, c)
         self._grow()
         # each local term once per passage: the chunk's own df, added where the terms went
-        self._df[remap] += np.bincount(c.cols, minlength=len(local))
-        if rows is None:
-            self._pending.append(_Part(base, c.indptr, remap[c.cols], c.counts))
-            self._pending_bytes += c.cols.nbytes + c.counts.nbytes
-            if self._pending_bytes >= BLOCK_BYTES:
-                self.flush()
-        else:
-            self.parts.append(_Part(0, None, remap[c.cols], c.counts,
-                                    np.repeat(np.asarray(rows, dtype=np.int32), np.diff(c.indptr))))
+        self._df[remap] += np.bincount(c.cols, minlength=len(remap))
+        self._pending.append(_Part(base, c.indptr, remap[c.cols], c.counts))
+        self._pending_bytes += c.cols.nbytes + c.counts.nbytes
+        if self._pending_bytes >= BLOCK_BYTES:
+            self.flush()
+
+
+def _remap(vocab: dict[str, int], c: _Counted):
+    """The global number of each of a counted chunk's local terms (new terms numbered on)."""
+    import numpy as np
+
+    local = c.terms.split("\x00") if c.terms else []
+    return np.fromiter((vocab.setdefault(t, len(vocab)) for t in local), dtype=np.int32, count=len(local))
+
+
+def _idf(df, n_rows: int):
+    """Smooth idf (float32) of document frequencies among ``n_rows`` passages."""
+    import numpy as np
+
+    return (np.log((1.0 + n_rows) / (1.0 + df)) + 1.0).astype(np.float32)
+
+
+def _tf(counts, sublinear: bool):
+    """The tf factor (float32) of term counts: 1 + log(count) when sublinear."""
+    import numpy as np
+
+    c = counts.astype(np.float32)
+    return 1.0 + np.log(c) if sublinear else c
+
+
+def _pivots(sq, slope: float):
+    """What each passage's weights are divided by, from its squared norm: (1 - s) * mean
+    norm + s * norm (Singhal, Buckley & Mitra 1996's pivoted length normalisation: s = 1
+    is plain cosine, which favours short passages too much; a smaller s tilts towards the
+    long ones)."""
+    import numpy as np
+
+    norms = np.sqrt(sq)
+    pivots = ((1.0 - slope) * (norms.mean() if len(norms) else 0.0) + slope * norms).astype(np.float32)
+    pivots[pivots == 0] = 1.0
+    return pivots
 
 
 def _weigh(counts: _Counts, n_rows: int, *, sublinear: bool, slope: float):
@@ -572,29 +711,21 @@ def _weigh(counts: _Counts, n_rows: int, *, sublinear: bool, slope: float):
             p.cols = new_col[p.cols]
         terms = [t for t, k in zip(terms, keep.tolist()) if k]
         df = df[keep]
-    idf = (np.log((1.0 + n_rows) / (1.0 + df)) + 1.0).astype(np.float32)
+    idf = _idf(df, n_rows)
 
     def tf(counts):
-        c = counts.astype(np.float32)
-        return 1.0 + np.log(c) if sublinear else c
+        return _tf(counts, sublinear)
 
     sq = np.zeros(n_rows, dtype=np.float64)
     for p in counts.parts:
         for lo, hi, rows in _slices(p):  # bounded temporaries (a block holds tens of millions)
             w2 = np.square(tf(p.counts[lo:hi]) * idf[p.cols[lo:hi]], dtype=np.float64)
-            if p.indptr is None:  # rows anywhere
-                sq += np.bincount(rows, weights=w2, minlength=n_rows)
-            elif len(rows):  # a run of rows: a short bincount
+            if len(rows):  # a run of rows: a short bincount
                 first = int(rows[0])
                 part_sq = np.bincount(rows - first, weights=w2)
                 sq[first : first + len(part_sq)] += part_sq
-    norms = np.sqrt(sq)
-    # Pivoted length normalisation (Singhal, Buckley & Mitra 1996): divide each passage by
-    # (1 - s) * mean_norm + s * norm instead of its norm. s = 1 is plain cosine, which
-    # favours short passages too much; a smaller s tilts towards the long ones.
-    pivots = ((1.0 - slope) * (norms.mean() if n_rows else 0.0) + slope * norms).astype(np.float32)
-    pivots[pivots == 0] = 1.0
-    del sq, norms
+    pivots = _pivots(sq, slope)
+    del sq
     indptr = np.zeros(len(df) + 1, dtype=np.int64)
     np.cumsum(df, out=indptr[1:])
     nnz = int(indptr[-1])
@@ -658,16 +789,22 @@ class _TableBuilder:
             encoded = _SOURCE_JSON.encode(list(source)).encode("utf-8")
         except UnicodeEncodeError:  # a file name that is not UTF-8
             encoded = json_bytes(list(source), separators=(",", ":"))
+        number = self._encoded_source(encoded, source[4] if isinstance(source[4], int) else 0, source[5] or "",
+                                      source[3] or "")
+        self._last = (source, number)
+        return number
+
+    def _encoded_source(self, encoded: bytes, year: int, kind: str, org: str) -> int:
+        """The number of a source given as its JSON text, a new one numbered on."""
         key = hashlib.blake2b(encoded, digest_size=16).digest()
         number = self._source_no.get(key)
         if number is None:
             number = self._source_no[key] = len(self._source_no)
             self.source_json += encoded
             self.source_offsets.append(len(self.source_json))
-            self.source_year.append(source[4] if isinstance(source[4], int) else 0)
-            self.source_kind.append(self.kinds.setdefault(source[5] or "", len(self.kinds)))
-            self.source_org.append(self.orgs.setdefault(source[3] or "", len(self.orgs)))
-        self._last = (source, number)
+            self.source_year.append(year)
+            self.source_kind.append(self.kinds.setdefault(kind, len(self.kinds)))
+            self.source_org.append(self.orgs.setdefault(org, len(self.orgs)))
         return number
 
     def add_raw(self, text: bytes, source: tuple, chapters: tuple) -> None:
@@ -675,6 +812,35 @@ class _TableBuilder:
         self.offsets.append(len(self.text))
         self.source_ids.append(self._source(source))
         self.chapter_set_ids.append(self.chapter_sets.setdefault(chapters, len(self.chapter_sets)))
+
+    def add_stored(self, table: PassageTable, a: int, b: int, numbers: dict[str, Any]) -> None:
+        """Passages ``a`` to ``b`` of a stored table, as ``add`` would add them one by one:
+        the texts copied as one slice, sources (their JSON texts as stored) and chapter sets
+        numbered in order of first sight. ``numbers`` keeps, across calls, the number given
+        to each of the table's sources and chapter sets (-1: none yet)."""
+        import numpy as np
+
+        if "source" not in numbers:
+            numbers["source"] = np.full(len(table.sources), -1, dtype=np.int64)
+            numbers["chapters"] = np.full(len(table.chapter_sets), -1, dtype=np.int64)
+        src = table.sources
+        offsets = np.asarray(table.texts.offsets[a : b + 1], dtype=np.int64)
+        at = len(self.text)
+        self.text += memoryview(table.texts.utf8[offsets[0] : offsets[-1]])
+        self.offsets.frombytes((offsets[1:] - offsets[0] + at).tobytes())
+
+        def number(ids, known, new):
+            uniq, first = np.unique(ids, return_index=True)
+            for i in uniq[np.argsort(first)].tolist():
+                if known[i] < 0:
+                    known[i] = new(i)
+            return known[ids].astype(np.int32).tobytes()
+
+        self.source_ids.frombytes(number(np.asarray(table.source_ids[a:b]), numbers["source"], lambda i: (
+            self._encoded_source(src.texts.raw(i), int(src.year[i]), src.kinds[int(src.kind[i])],
+                                 src.orgs[int(src.org[i])]))))
+        self.chapter_set_ids.frombytes(number(np.asarray(table.chapter_set_ids[a:b]), numbers["chapters"], lambda i: (
+            self.chapter_sets.setdefault(tuple(table.chapter_sets[i]), len(self.chapter_sets)))))
 
     def table(self, *, pivots, minhash, shingles) -> PassageTable:
         import numpy as np
@@ -822,6 +988,58 @@ def _column_blocks(indptr, size: int = 4_000_000):
         first = end
 
 
+APPEND_BLOCK = 4_000_000  # weights of the new matrix made at a time when adding documents
+TABLE_ROWS = 65_536  # stored passages copied at a time when adding documents
+
+
+def _columns_of(vocabulary: Vocabulary, terms: Sequence[str]):
+    """The column of each term in the vocabulary (-1 where it has none): all hashed at once,
+    each found one checked against the term's bytes."""
+    import numpy as np
+
+    cols = np.full(len(terms), -1, dtype=np.int64)
+    n = len(vocabulary.hashes)
+    if not len(terms) or not n:
+        return cols
+    hashes = tokenize._hash64_many(list(terms))
+    at = np.searchsorted(vocabulary.hashes, hashes)
+    for i in np.flatnonzero(vocabulary.hashes[np.minimum(at, n - 1)] == hashes).tolist():
+        raw, j = terms[i].encode("utf-8"), int(at[i])
+        while j < n and vocabulary.hashes[j] == hashes[i]:  # equal hashes, the right bytes
+            col = int(vocabulary.by_hash[j])
+            if vocabulary.terms.raw(col) == raw:
+                cols[i] = col
+                break
+            j += 1
+    return cols
+
+
+def _vocabulary_after(old: Vocabulary, keep, new_terms: Sequence[str]) -> Vocabulary:
+    """``make_vocabulary`` of the old vocabulary's terms where ``keep`` followed by
+    ``new_terms``, from the stored buffer and hashes (no string made per old term)."""
+    import numpy as np
+
+    offsets = np.asarray(old.terms.offsets, dtype=np.int64)
+    utf8 = np.asarray(old.terms.utf8)
+    lengths = np.diff(offsets)[keep]
+    if len(lengths) == len(offsets) - 1:
+        kept = utf8
+    else:
+        ends = np.cumsum(lengths)
+        kept = utf8[np.repeat(offsets[:-1][keep] - (ends - lengths), lengths) + np.arange(int(ends[-1]) if len(ends) else 0)]
+    column_hash = np.empty(len(offsets) - 1, dtype=np.uint64)
+    column_hash[np.asarray(old.by_hash)] = old.hashes
+    encoded = [t.encode("utf-8") for t in new_terms]
+    new_offsets = np.zeros(len(lengths) + len(encoded) + 1, dtype=np.int64)
+    np.cumsum(np.concatenate((lengths, np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)))),
+              out=new_offsets[1:])
+    new_hashes = tokenize._hash64_many(list(new_terms)) if new_terms else np.zeros(0, dtype=np.uint64)
+    hashes = np.concatenate((column_hash[keep], new_hashes))
+    order = np.argsort(hashes, kind="stable").astype(np.int32)
+    text = np.concatenate((kept, np.frombuffer(b"".join(encoded), dtype=np.uint8)))
+    return Vocabulary(StringTable(text, new_offsets), hashes[order], order)
+
+
 def update_index(
     old: IndexData,
     documents: Sequence[tuple[str, Sequence[PassageRecord]]],
@@ -834,67 +1052,180 @@ def update_index(
     """The index of ``documents`` (key, passages), made from ``old`` without tokenising the
     documents it already holds: their counts are recovered from the stored weights, the new
     documents are counted, and everything is weighed again (idf changes with every document).
-    Returns the index and how many documents were counted."""
+    Returns the index and how many documents were counted.
+
+    Memory: the old index is read a block of columns at a time and its mapped pages are let
+    go once read; the new matrix is made a block of columns at a time (old columns with the
+    new documents' counts) and written into the scratch folder, so neither matrix is ever
+    whole in memory; the passage texts and signatures are copied in slices."""
     import numpy as np
 
     config = old.config
-    old_keys = old.keys()
-    old_doc = {k: i for i, k in enumerate(old_keys)}
-    offsets = old.doc_offsets
-    builder = _TableBuilder()
-    scratch = Scratch(scratch_dir)
-    counts = _Counts({t: i for i, t in enumerate(old.vocabulary)}, scratch=scratch)
-    n_old = len(old.passages)
-    n = sum(int(offsets[old_doc[k] + 1] - offsets[old_doc[k]]) if k in old_doc else len(recs) for k, recs in documents)
-    new_row = np.full(n_old, -1, dtype=np.int64)
-    sig_all = np.zeros((n, MINHASH), dtype=np.uint32)
-    sh_all = np.zeros(n, dtype=np.int32)
+    sublinear = bool(config["sublinear_tf"])
+    old_doc = {k: i for i, k in enumerate(old.keys())}
+    offsets = np.asarray(old.doc_offsets, dtype=np.int64)
     table = old.passages
-    flat: list[tuple[int, PassageRecord]] = []  # (row, passage) of the documents to count
-    row = 0
+    n_old, n_old_cols = len(table), len(old.idf)
+    # Where each passage goes: runs of kept documents' stored passages, new documents' records.
+    new_row = np.full(n_old, -1, dtype=np.int64)
+    runs: list[tuple[int, int] | Sequence[PassageRecord]] = []
+    flat: list[PassageRecord] = []  # the passages to count
+    row_of_item = array("q")
+    n = 0
     for key, recs in documents:
         d = old_doc.get(key)
-        if d is not None:
-            a, b = int(offsets[d]), int(offsets[d + 1])
-            new_row[a:b] = np.arange(row, row + b - a)
-            for i in range(a, b):
-                builder.add_raw(table.texts.raw(i), table.sources[int(table.source_ids[i])],
-                                tuple(table.chapter_sets[int(table.chapter_set_ids[i])]))
-            sig_all[row : row + b - a] = table.minhash[a:b]
-            sh_all[row : row + b - a] = table.shingles[a:b]
-            row += b - a
+        if d is None:
+            runs.append(recs)
+            flat += recs
+            row_of_item.extend(range(n, n + len(recs)))
+            n += len(recs)
+            continue
+        a, b = int(offsets[d]), int(offsets[d + 1])
+        new_row[a:b] = np.arange(n, n + b - a)
+        if runs and isinstance(runs[-1], tuple) and runs[-1][1] == a:
+            runs[-1] = (runs[-1][0], b)
         else:
-            for rec in recs:
-                builder.add(rec)
-                flat.append((row, rec))
-                row += 1
-    # The kept documents' counts, recovered a block of columns at a time (bounded temporaries).
-    for first, end in _column_blocks(old.indptr, size=16_000_000):
-        rows, cols, cnt = stored_counts(old, first, end)
-        kept = new_row[rows] >= 0
-        counts.add_part(_Part(0, None, scratch.keep(cols[kept]), scratch.keep(cnt[kept]),
-                              scratch.keep(new_row[rows[kept]].astype(np.int32))))
-    # The new documents, counted on every core, chunk by chunk.
-    row_of_item = np.array([r for r, _ in flat], dtype=np.int32)
+            runs.append((a, b))
+        n += b - a
+    all_kept = bool((new_row >= 0).all())
+    scratch = Scratch(scratch_dir)
+
+    # The new documents, counted on every core: their terms numbered after the old ones.
+    vocab: dict[str, int] = {}
+    counted_parts, sigs, shingles_new = [], [], []
     done = 0
-    for counted in _counted_chunks([rec for _, rec in flat], config["analyzer"], int(config["heading_weight"]),
-                                   None, progress, len(flat), "更新检索索引", workers):
+    for counted in _counted_chunks(flat, config["analyzer"], int(config["heading_weight"]), None, progress,
+                                   len(flat), "更新检索索引", workers):
         k = len(counted.indptr) - 1
-        at = row_of_item[done : done + k]
-        counts.add_counted(counted, 0, rows=at)
-        sig_all[at], sh_all[at] = counted.minhash, counted.shingles
+        at = np.frombuffer(row_of_item, dtype=np.int64)[done : done + k].astype(np.int32)
+        counted_parts.append((np.repeat(at, np.diff(counted.indptr)), _remap(vocab, counted)[counted.cols],
+                              counted.counts))
+        sigs.append(counted.minhash)
+        shingles_new.append(counted.shingles)
         done += k
-    if not n or not counts.df.any():
-        raise _no_terms_error()
-    sig_all = scratch.keep(sig_all)
+    local_terms = list(vocab)
+    column = _columns_of(old.vocabulary, local_terms)
+    is_new = column < 0
+    column[is_new] = n_old_cols + np.arange(int(is_new.sum()))
+    new_terms = [local_terms[i] for i in np.flatnonzero(is_new).tolist()]
+    n_cols = n_old_cols + len(new_terms)
+    del vocab, local_terms
+
+    # The passage table and the signatures, in the new order, a slice at a time.
+    builder = _TableBuilder()
+    numbers: dict[str, Any] = {}
+    minhash = scratch.sink(np.uint32, (n, MINHASH))
+    shingles = np.zeros(n, dtype=np.int32)
+    new_sigs = np.concatenate(sigs) if sigs else np.zeros((0, MINHASH), dtype=np.uint32)
+    new_shingles = np.concatenate(shingles_new) if shingles_new else np.zeros(0, dtype=np.int32)
+    row = item = 0
+    for run in runs:
+        if isinstance(run, tuple):
+            for lo in range(run[0], run[1], TABLE_ROWS):
+                hi = min(lo + TABLE_ROWS, run[1])
+                builder.add_stored(table, lo, hi, numbers)
+                minhash.write(table.minhash[lo:hi])
+                shingles[row : row + hi - lo] = table.shingles[lo:hi]
+                release_pages(table.texts.utf8, int(table.texts.offsets[lo]), int(table.texts.offsets[hi]))
+                release_pages(table.minhash, lo, hi)
+                row += hi - lo
+        else:
+            for rec in run:
+                builder.add(rec)
+            minhash.write(new_sigs[item : item + len(run)])
+            shingles[row : row + len(run)] = new_shingles[item : item + len(run)]
+            item += len(run)
+            row += len(run)
+    sources = table.sources
+    for arr in (table.texts.offsets, table.source_ids, table.chapter_set_ids, table.shingles, sources.texts.utf8,
+                sources.texts.offsets, sources.year, sources.kind, sources.org, sources.orgs.utf8):
+        release_pages(arr)
+    del new_sigs, sigs, new_shingles, shingles_new
+    minhash = minhash.done()
     builder.text = scratch.keep(np.frombuffer(builder.text, dtype=np.uint8)) if builder.text else builder.text
-    terms, idf, indptr, rows, weights, pivots = _weigh(
-        counts, n, sublinear=bool(config["sublinear_tf"]), slope=float(config["pivot_slope"]))
+
+    # The new documents' counts, by column (passages in order within a column).
+    if counted_parts:
+        rows_new, cols_new, counts_new = (np.concatenate(x) for x in zip(*counted_parts))
+    else:
+        rows_new, cols_new, counts_new = (np.zeros(0, dtype=t) for t in (np.int32, np.int32, np.uint16))
+    del counted_parts
+    cols_new = column[cols_new]
+    order = np.argsort(cols_new, kind="stable")
+    rows_new, cols_new, counts_new = (scratch.keep(x[order]) for x in (rows_new, cols_new, counts_new))
+    del order
+    new_ptr = np.searchsorted(cols_new, np.arange(n_cols + 1)).astype(np.int64)
+
+    # Document frequencies, idf, and where each column starts in the new matrix.
+    df_old = np.zeros(n_cols, dtype=np.int64)
+    if all_kept:
+        df_old[:n_old_cols] = np.diff(old.indptr)
+    else:  # the passages of removed documents do not count
+        for first, end in _column_blocks(old.indptr, APPEND_BLOCK):
+            lo, hi = int(old.indptr[first]), int(old.indptr[end])
+            kept = new_row[old.rows[lo:hi]] >= 0
+            release_pages(old.rows, lo, hi)
+            cols = np.repeat(np.arange(end - first), np.diff(old.indptr[first : end + 1]))
+            df_old[first:end] = np.bincount(cols[kept], minlength=end - first)
+    df = df_old + np.diff(new_ptr)
+    keep = df > 0
+    if not n or not keep.any():
+        raise _no_terms_error()
+    idf = np.zeros(n_cols, dtype=np.float32)
+    idf[keep] = _idf(df[keep], n)
+    ptr = np.zeros(n_cols + 1, dtype=np.int64)
+    np.cumsum(df, out=ptr[1:])
+
+    def blocks():
+        """(start, length, [(rows, cols, counts, places)]) of the new matrix a block of columns
+        at a time: the old index's kept weights as counts (stored order within a column),
+        then the new documents' counts; places from the block's start."""
+        for first, end in _column_blocks(ptr, APPEND_BLOCK):
+            base, parts = int(ptr[first]), []
+            old_end = min(end, n_old_cols)
+            if first < old_end:
+                lo, hi = int(old.indptr[first]), int(old.indptr[old_end])
+                rows, cols, cnt = stored_counts(old, first, old_end)
+                to = new_row[rows]
+                release_pages(old.rows, lo, hi)
+                release_pages(old.weights, lo, hi)
+                if not all_kept:
+                    kept = to >= 0
+                    to, cols, cnt = to[kept], cols[kept], cnt[kept]
+                before = np.zeros(old_end - first + 1, dtype=np.int64)  # kept weights of the block's earlier columns
+                np.cumsum(df_old[first:old_end], out=before[1:])
+                parts.append((to.astype(np.int32), cols, cnt, ptr[cols] - base + np.arange(len(cols)) - before[cols - first]))
+            j0, j1 = int(new_ptr[first]), int(new_ptr[end])
+            if j1 > j0:
+                cols = cols_new[j0:j1]
+                parts.append((rows_new[j0:j1], cols, counts_new[j0:j1],
+                              ptr[cols] - base + df_old[cols] + np.arange(j0, j1) - new_ptr[cols]))
+                for arr in (rows_new, cols_new, counts_new):
+                    release_pages(arr, j0, j1)
+            yield base, int(ptr[end]) - base, parts
+
+    sq = np.zeros(n, dtype=np.float64)
+    for _, _, parts in blocks():
+        for rows, cols, cnt, _ in parts:
+            sq += np.bincount(rows, weights=np.square(_tf(cnt, sublinear) * idf[cols], dtype=np.float64), minlength=n)
+    pivots = _pivots(sq, float(config["pivot_slope"]))
+    del sq
+    rows_out, weights_out = scratch.sink(np.int32, int(ptr[-1])), scratch.sink(np.float32, int(ptr[-1]))
+    for _, length, parts in blocks():
+        block_rows, block_weights = np.empty(length, dtype=np.int32), np.empty(length, dtype=np.float32)
+        for rows, cols, cnt, places in parts:
+            block_rows[places] = rows
+            block_weights[places] = _tf(cnt, sublinear) * idf[cols] / pivots[rows]
+        rows_out.write(block_rows)
+        weights_out.write(block_weights)
+    indptr = ptr[np.flatnonzero(np.r_[keep, True])]
+    vocabulary = _vocabulary_after(old.vocabulary, keep[:n_old_cols], new_terms)
+
     doc_offsets = np.zeros(len(documents) + 1, dtype=np.int64)
     np.cumsum([len(recs) if old_doc.get(k) is None else int(offsets[old_doc[k] + 1] - offsets[old_doc[k]])
                for k, recs in documents], out=doc_offsets[1:])
-    data = IndexData(fingerprint, dict(config), make_vocabulary(terms), idf, indptr, rows, weights,
-                     builder.table(pivots=pivots, minhash=sig_all, shingles=sh_all), doc_offsets,
+    data = IndexData(fingerprint, dict(config), vocabulary, idf[keep], indptr, rows_out.done(), weights_out.done(),
+                     builder.table(pivots=pivots, minhash=minhash, shingles=shingles), doc_offsets,
                      [k for k, _ in documents])
     data.scratch = scratch
     return data, len({k for k, _ in documents} - set(old_doc))
@@ -929,7 +1260,7 @@ def _write_generation(folder: Path, data: IndexData) -> str:
         tmp.mkdir(parents=True)
         for key, arr in _arrays(data).items():
             with open(tmp / f"{key}.npy", "wb") as fh:
-                np.save(fh, np.ascontiguousarray(arr), allow_pickle=False)
+                _write_array(fh, arr)
                 fh.flush()
                 os.fsync(fh.fileno())
         tables = {"build_id": data.build_id, "chapter_sets": [list(c) for c in data.passages.chapter_sets],

@@ -347,3 +347,182 @@ def test_a_big_append_waits_on_disk_too(parts, monkeypatch, tmp_path):
     updated, _ = update_index(old, parts, fingerprint="f", workers=1, scratch_dir=tmp_path)
     assert list(next(tmp_path.iterdir()).glob("*.npy"))
     _assert_same_index(updated, _build(parts))
+
+
+# --- adding documents in bounded memory ----------------------------------------------------
+
+
+def _array_fields(data):
+    """Everything stored of an index, as numpy arrays by name (drafter.index._arrays)."""
+    return {k: np.asarray(v) for k, v in index_mod._arrays(data).items()}
+
+
+@pytest.fixture(scope="module")
+def changed(parts):
+    """An old index and what is wanted of it: two documents gone, the rest reordered, new
+    documents between kept ones (runs of stored passages that do not follow each other)."""
+    old = _build(parts[:8])
+    wanted = parts[8:10] + parts[3:6] + parts[10:12] + parts[:2] + parts[12:]
+    return old, wanted
+
+
+def test_appending_block_by_block_gives_the_index_of_one_block(changed, monkeypatch, tmp_path):
+    old, wanted = changed
+    whole, _ = update_index(old, wanted, fingerprint="f", workers=1)
+    monkeypatch.setattr(index_mod, "APPEND_BLOCK", 997)  # hundreds of column blocks
+    monkeypatch.setattr(index_mod, "TABLE_ROWS", 7)  # stored passages copied 7 at a time
+    monkeypatch.setattr(index_mod, "SPILL_BYTES", 4_000)  # every big array written to disk and mapped
+    monkeypatch.setattr(index_mod, "COPY_BYTES", 5_000)
+    blocks = []
+    real = index_mod._column_blocks
+    monkeypatch.setattr(index_mod, "_column_blocks", lambda *a, **k: (blocks.append(x) or x for x in real(*a, **k)))
+    small, _ = update_index(old, wanted, fingerprint="f", workers=1, scratch_dir=tmp_path)
+    assert len(blocks) > 100
+    assert not small.weights.flags.writeable and not small.rows.flags.writeable  # in the scratch folder, mapped
+    a, b = _array_fields(whole), _array_fields(small)
+    assert a.keys() == b.keys()
+    for name in a:
+        np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+    assert list(small.passages) == list(whole.passages)
+    _assert_same_index(small, _build(wanted))
+
+
+def test_an_append_keeps_passage_order_within_columns_and_pruned_columns_out(changed):
+    old, wanted = changed
+    updated, _ = update_index(old, wanted, fingerprint="f", workers=1)
+    full = _build(wanted)
+    _assert_same_index(updated, full)
+    assert len(updated.idf) == len(updated.vocabulary) == len(full.vocabulary)
+    assert np.all(np.diff(updated.indptr) > 0)  # no empty column: terms of removed documents are gone
+    # A column lists the kept documents' passages in their stored order, then the new ones.
+    old_row = {}  # new row -> old row of the kept passages
+    row, where = 0, {k: i for i, k in enumerate(old.keys())}
+    for key, recs in wanted:
+        if key in where:
+            a, b = int(old.doc_offsets[where[key]]), int(old.doc_offsets[where[key] + 1])
+            old_row.update(zip(range(row, row + b - a), range(a, b)))
+            row += b - a
+        else:
+            row += len(recs)
+    for term in ("职工", "工会", "~驿站"):
+        col = updated.vocabulary[term]
+        rows = updated.rows[updated.indptr[col] : updated.indptr[col + 1]].tolist()
+        assert rows == sorted(rows, key=lambda r: (r not in old_row, old_row.get(r, r)))
+        assert any(r not in old_row for r in rows) and any(r in old_row for r in rows)
+
+
+def test_the_vocabulary_after_an_append_is_the_one_make_vocabulary_gives(parts):
+    old = _build(parts[:4])
+    keep = np.ones(len(old.vocabulary), dtype=bool)
+    keep[::3] = False
+    terms = [t for t, k in zip(old.vocabulary, keep.tolist()) if k] + ["新词甲", "新词乙", "z"]
+    got = index_mod._vocabulary_after(old.vocabulary, keep, ["新词甲", "新词乙", "z"])
+    expected = index_mod.make_vocabulary(terms)
+    assert list(got) == terms
+    np.testing.assert_array_equal(got.hashes, expected.hashes)
+    np.testing.assert_array_equal(got.by_hash, expected.by_hash)
+    assert got["新词乙"] == len(terms) - 2
+    whole = index_mod._vocabulary_after(old.vocabulary, np.ones(len(keep), dtype=bool), [])
+    assert list(whole) == list(old.vocabulary)
+
+
+def test_columns_of_terms_are_found_by_hash_and_checked_by_bytes(parts, monkeypatch):
+    old = _build(parts[:3])
+    terms = list(old.vocabulary)
+    asked = terms[::7] + ["量子纠缠", ""] + terms[:3]
+    expected = [old.vocabulary.get(t, -1) for t in asked]
+    assert index_mod._columns_of(old.vocabulary, asked).tolist() == expected
+    # With hashes that collide all the time, the bytes still pick the right column.
+    real = tokenize._hash64_many
+    monkeypatch.setattr(tokenize, "_hash64_many", lambda words: real(words) % np.uint64(5))
+    crowded = index_mod.make_vocabulary(terms[:200])
+    asked = terms[:200:3] + ["量子纠缠"] + terms[200:210]
+    assert index_mod._columns_of(crowded, asked).tolist() == [i for i in range(0, 200, 3)] + [-1] * 11
+
+
+def _resident_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("RssFile:"):
+            return int(line.split()[1]) / 1024
+    pytest.skip("no RssFile in /proc/self/status")
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc (Linux)")
+def test_released_pages_of_a_mapped_array_leave_memory_and_come_back_when_read(tmp_path):
+    path = tmp_path / "a.npy"
+    expected = np.arange(16 << 20, dtype=np.int32)  # 64 MB
+    np.save(path, expected)
+    arr = np.load(path, mmap_mode="r").view(np.ndarray)
+    before = _resident_mb()
+    assert int(arr.sum(dtype=np.int64)) == int(expected.sum(dtype=np.int64))  # every page read
+    read = _resident_mb()
+    assert read - before > 50
+    index_mod.release_pages(arr, 0, len(arr) // 2)
+    half = _resident_mb()
+    assert 20 < read - half < 40
+    index_mod.release_pages(arr)
+    assert _resident_mb() - before < 5
+    np.testing.assert_array_equal(arr, expected)  # read again from the file
+
+
+def test_pages_of_memory_or_a_copy_on_write_mapping_are_never_dropped(tmp_path):
+    path = tmp_path / "a.npy"
+    np.save(path, np.zeros(1 << 20, dtype=np.int32))
+    private = np.load(path, mmap_mode="c")
+    private[::1024] = 7  # changes that live only in this process's pages
+    index_mod.release_pages(private)
+    assert int(private[::1024].min()) == 7
+    plain = np.full(1 << 20, 3, dtype=np.int32)
+    index_mod.release_pages(plain)
+    assert int(plain.min()) == 3
+    assert index_mod._mapping(plain) is None and index_mod._mapping(private) is None
+    assert index_mod._mapping(np.load(path, mmap_mode="r").view(np.ndarray)[10:20]) is not None
+
+
+@pytest.mark.parametrize("shape,dtype", [((100_003,), np.float32), ((1_001, 64), np.uint32), ((0,), np.int64)])
+def test_a_mapped_array_is_saved_slice_by_slice_as_np_save_writes_it(tmp_path, monkeypatch, shape, dtype):
+    import io
+
+    monkeypatch.setattr(index_mod, "COPY_BYTES", 4_096)
+    arr = np.arange(int(np.prod(shape)), dtype=dtype).reshape(shape)
+    np.save(tmp_path / "a.npy", arr)
+    mapped = index_mod._open_array(tmp_path / "a.npy")
+    out = io.BytesIO()
+    index_mod._write_array(out, mapped)
+    assert out.getvalue() == (tmp_path / "a.npy").read_bytes()
+
+
+class _FullDisk:
+    """A file whose writes fail after ``room`` of them (a disk that fills up)."""
+
+    def __init__(self, fh, room):
+        self.fh, self.room = fh, room
+
+    def write(self, data):
+        self.room -= 1
+        if self.room < 0:
+            raise OSError(28, "No space left on device")
+        return self.fh.write(data)
+
+    def __getattr__(self, name):
+        return getattr(self.fh, name)
+
+
+@pytest.mark.parametrize("room", [0, 2, 100])
+def test_a_sink_gives_its_blocks_back_in_memory_on_disk_or_after_a_full_disk(tmp_path, monkeypatch, room):
+    monkeypatch.setattr(index_mod, "SPILL_BYTES", 1_000)
+    expected = np.arange(30 * 64, dtype=np.uint32).reshape(30, 64)
+    sink = index_mod.Scratch(tmp_path).sink(np.uint32, (30, 64))
+    assert sink.fh is not None
+    sink.fh = _FullDisk(sink.fh, room)
+    for lo in range(0, 30, 4):
+        sink.write(expected[lo : lo + 4])
+    got = sink.done()
+    np.testing.assert_array_equal(got, expected)
+    assert got.flags.writeable == (room < 8)  # kept in memory once the disk was full
+    monkeypatch.setattr(index_mod, "SPILL_BYTES", 1 << 30)
+    small = index_mod.Scratch(tmp_path).sink(np.int32, 5)
+    small.write(np.arange(5))
+    assert small.done().tolist() == [0, 1, 2, 3, 4]
+    with pytest.raises(ValueError):
+        index_mod.Scratch(tmp_path).sink(np.int32, 5).done()
