@@ -34,7 +34,7 @@ from .model import PassageRecord
 
 WARM_AFTER = 20  # queries answered by numpy before a process switches to scipy's kernel
 DUP_OVERLAP = 0.8  # share of the shorter passage's shingles found in the other one
-DUP_BLOCK = 16  # near-duplicate verdicts estimated for this many hits at a time
+DUP_BLOCK = 16  # near-duplicate verdicts estimated for this many hits at a time (at most 64)
 
 
 @dataclass(frozen=True)
@@ -254,47 +254,52 @@ class NearDuplicates:
         self.sigs = np.asarray(passages.minhash[idx])
         self.sizes = np.asarray(passages.shingles[idx], dtype=np.float64)
         self._estimated = 0  # hits [0, _estimated) have been compared with every hit
-        self._dupes: dict[int, list[int]] = {}  # hit j -> those hits (ascending) it duplicates
+        # hit j -> the hits it duplicates among those compared, as the bits of an int (bit i:
+        # hit i): a near-duplicate corpus has hundreds of pairs among 40 hits.
+        self._dupes = [0] * len(rows)
 
-    def estimate(self, i: int):
-        """Estimated overlap of hit ``i`` with every hit (the shorter one's share)."""
-        return self._overlap(slice(i, i + 1))[0]
-
-    def _overlap(self, block: slice):
-        """Estimated overlaps of the hits of ``block`` with every hit, (len(block), n)."""
+    def _overlap(self, block: slice, first: int = 0):
+        """Estimated overlaps of the hits of ``block`` with the hits from ``first`` on,
+        (len(block), n - first)."""
         import numpy as np
 
-        jac = jaccard_estimate(self.sigs[block], self.sigs)
-        a, b = self.sizes[block, None], self.sizes[None, :]
+        jac = jaccard_estimate(self.sigs[block], self.sigs[first:])
+        a, b = self.sizes[block, None], self.sizes[None, first:]
         small = np.minimum(a, b)
         return np.divide(jac * (a + b) / (1.0 + jac), small, out=np.zeros(jac.shape), where=small > 0)
 
     def _compare(self, i: int) -> None:
-        """Compare hits up to ``i`` with every hit. Only kept hits need comparing, and they are
-        mostly the first: a block at a time, a few numpy calls per query."""
+        """Compare hits up to ``i`` with the hits after them. Only kept hits need comparing,
+        and they are mostly the first: a block at a time, a few numpy calls per query."""
         import numpy as np
 
         while self._estimated <= i:
             lo = self._estimated
             hi = min(lo + DUP_BLOCK, len(self.sizes))
-            dup_i, dup_j = np.nonzero(self._overlap(slice(lo, hi)) >= DUP_OVERLAP)
-            for a, b in zip((dup_i + lo).tolist(), dup_j.tolist()):
-                self._dupes.setdefault(b, []).append(a)
+            same = self._overlap(slice(lo, hi), lo) >= DUP_OVERLAP  # (hi - lo, n - lo)
+            weights = np.left_shift(np.uint64(1), np.arange(hi - lo, dtype=np.uint64))
+            for j, bits in enumerate((weights @ same).tolist(), lo):  # each column's rows as bits
+                if bits:
+                    self._dupes[j] |= int(bits) << lo
             self._estimated = hi
 
     def __getitem__(self, pair: tuple[int, int]) -> bool:
-        i, j = pair
+        """Hits i and j are near-duplicates of each other."""
+        i, j = sorted(pair)  # a hit is compared with the ones after it
         self._compare(i)
-        return i in self._dupes.get(j, ())
+        return bool(self._dupes[j] >> i & 1)
 
     def first_match(self, kept: Sequence[int], j: int) -> int | None:
         """The first of ``kept`` (ascending positions among the hits) that hit ``j`` duplicates."""
         if not kept:
             return None
         self._compare(kept[-1])
-        for i in self._dupes.get(j, ()):  # ascending: the first one kept is the earliest
-            if i in kept:
-                return kept.index(i)
+        dupes = self._dupes[j]
+        if not dupes:
+            return None
+        for p, i in enumerate(kept):
+            if dupes >> i & 1:
+                return p
         return None
 
 

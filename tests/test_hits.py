@@ -86,3 +86,53 @@ def test_folded_hits_keep_their_sources():
             assert hit.highlighted.replace(HIGHLIGHT_OPEN, "").replace(HIGHLIGHT_CLOSE, "") == hit.text
             for src in hit.also_in:
                 assert src.file and src.article is not None
+
+
+class _Table:
+    """What NearDuplicates reads of a passage table."""
+
+    def __init__(self, minhash, shingles):
+        self.minhash, self.shingles = minhash, shingles
+
+
+def test_near_duplicate_blocks_give_the_pairwise_verdicts():
+    """Verdicts made a block of hits at a time (bits per hit) equal the overlap estimated
+    pair by pair, across block boundaries, and first_match finds the first kept duplicate."""
+    import numpy as np
+
+    from drafter import backend
+    from drafter.index import EMPTY_BIN, MINHASH, jaccard_estimate
+
+    rng = np.random.default_rng(5)
+    n = 3 * backend.DUP_BLOCK + 7
+    sigs = rng.integers(0, 1 << 20, (n, MINHASH), dtype=np.uint32)
+    for a, b in [(0, 1), (2, 17), (17, 40), (20, 21), (33, n - 1), (5, 6), (6, 7)]:  # planted copies
+        sigs[b] = sigs[a]
+        sigs[b, rng.integers(0, MINHASH, 4)] = 7  # a few bins differ
+    sigs[9, 40:] = EMPTY_BIN  # a short passage
+    sizes = rng.integers(20, 200, n).astype(np.int32)
+    table = _Table(sigs, sizes)
+
+    def overlap(i, j):
+        jac = jaccard_estimate(sigs[i : i + 1], sigs[j : j + 1])[0, 0]
+        small = min(sizes[i], sizes[j])
+        return jac * (sizes[i] + sizes[j]) / (1 + jac) / small
+
+    rows = list(range(n))
+    same = backend.NearDuplicates(table, rows)
+    for i in range(n):
+        for j in range(i + 1, n):
+            assert same[i, j] == same[j, i] == (overlap(i, j) >= backend.DUP_OVERLAP), (i, j)
+    assert same[2, 17] and same[17, 40] and same[33, n - 1]  # across block boundaries
+
+    kept, folded = [], {}
+    fresh = backend.NearDuplicates(table, rows)
+    for j in range(n):
+        match = fresh.first_match(kept, j)
+        expected = next((p for p, i in enumerate(kept) if overlap(i, j) >= backend.DUP_OVERLAP), None)
+        assert match == expected, j
+        if match is None:
+            kept.append(j)
+        else:
+            folded[j] = kept[match]
+    assert folded[1] == 0 and folded[21] == 20 and folded[n - 1] == 33 and 7 in folded
