@@ -678,11 +678,10 @@ def highlight(text: str, terms: Sequence[str]) -> str:
             hay = norm
     spans = []
     for term in terms:
-        if not term:
-            continue
-        start = hay.find(term)
+        size = len(term)
+        start = hay.find(term) if size else -1
         while start >= 0:
-            spans.append((start, start + len(term)))
+            spans.append((start, start + size))
             start = hay.find(term, start + 1)
     if not spans:
         return text
@@ -693,7 +692,8 @@ def highlight(text: str, terms: Sequence[str]) -> str:
         if start > run_end:  # a gap: the marked run so far is complete
             out += (text[at:run_start], HIGHLIGHT_OPEN, text[run_start:run_end], HIGHLIGHT_CLOSE)
             at, run_start = run_end, start
-        run_end = max(run_end, end)  # overlapping or touching: one marked run
+        if end > run_end:  # overlapping or touching: one marked run
+            run_end = end
     out += (text[at:run_start], HIGHLIGHT_OPEN, text[run_start:run_end], HIGHLIGHT_CLOSE, text[run_end:])
     return "".join(out)
 
