@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -676,16 +677,10 @@ def highlight(text: str, terms: Sequence[str]) -> str:
         norm = tokenize.normalize(text)  # full-width or traditional characters: find them too
         if len(norm) == len(text):
             hay = norm
-    spans = []
-    for term in terms:
-        size = len(term)
-        start = hay.find(term) if size else -1
-        while start >= 0:
-            spans.append((start, start + size))
-            start = hay.find(term, start + 1)
+    automaton = _term_automaton(tuple(terms))
+    spans = sorted((end - size + 1, end + 1) for end, size in automaton.iter(hay)) if automaton else None
     if not spans:
         return text
-    spans.sort()
     out, at = [], 0
     run_start, run_end = spans[0]
     for start, end in spans:
@@ -696,6 +691,22 @@ def highlight(text: str, terms: Sequence[str]) -> str:
             run_end = end
     out += (text[at:run_start], HIGHLIGHT_OPEN, text[run_start:run_end], HIGHLIGHT_CLOSE, text[run_end:])
     return "".join(out)
+
+
+@lru_cache(maxsize=64)
+def _term_automaton(terms: tuple[str, ...]):
+    """An Aho–Corasick automaton of the terms (None: no terms): every occurrence, overlapping
+    ones included, in one pass over a text (half the time of a search per term on a hit)."""
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for term in terms:
+        if term:
+            automaton.add_word(term, len(term))
+    if not len(automaton):
+        return None
+    automaton.make_automaton()
+    return automaton
 
 
 def write_shipped() -> Path:
