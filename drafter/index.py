@@ -763,10 +763,14 @@ class _TableBuilder:
     """Passage texts, sources and chapter sets gathered as compact buffers while building.
 
     A million passages may name as many sources: each is kept as its JSON text in one
-    buffer, known by a 16-byte digest, with its year, kind and unit as numbers."""
+    buffer, known by a 16-byte digest, with its year, kind and unit as numbers. Given a
+    sink as long as all the texts, the texts go into it as they come (``finish_text``
+    makes ``text`` the whole of them)."""
 
-    def __init__(self):
-        self.text = bytearray()
+    def __init__(self, text_sink: _Sink | None = None):
+        self.text: Any = bytearray()  # the texts not yet in the sink
+        self._sink = text_sink
+        self._text_bytes = 0  # all of them
         self.offsets = array("q", [0])
         self.source_ids, self.chapter_set_ids = array("i"), array("i")
         self.chapter_sets: dict[tuple, int] = {}
@@ -777,6 +781,7 @@ class _TableBuilder:
         self.source_year, self.source_kind, self.source_org = array("i"), array("i"), array("i")
         self.kinds: dict[str, int] = {}
         self.orgs: dict[str, int] = {}
+        self.org_utf8, self.org_offsets = bytearray(), array("q", [0])  # the orgs' names, encoded as first seen
 
     def add(self, rec: PassageRecord) -> None:
         self.add_raw(rec.text.encode("utf-8"), (rec.file, rec.article, rec.heading, rec.org, rec.year, rec.kind),
@@ -804,12 +809,20 @@ class _TableBuilder:
             self.source_offsets.append(len(self.source_json))
             self.source_year.append(year)
             self.source_kind.append(self.kinds.setdefault(kind, len(self.kinds)))
-            self.source_org.append(self.orgs.setdefault(org, len(self.orgs)))
+            org_no = self.orgs.get(org)
+            if org_no is None:
+                org_no = self.orgs[org] = len(self.orgs)
+                self.org_utf8 += org.encode("utf-8")
+                self.org_offsets.append(len(self.org_utf8))
+            self.source_org.append(org_no)
         return number
 
     def add_raw(self, text: bytes, source: tuple, chapters: tuple) -> None:
         self.text += text
-        self.offsets.append(len(self.text))
+        self._text_bytes += len(text)
+        self.offsets.append(self._text_bytes)
+        if self._sink is not None and len(self.text) >= TEXT_BUFFER:
+            self._flush_text()
         self.source_ids.append(self._source(source))
         self.chapter_set_ids.append(self.chapter_sets.setdefault(chapters, len(self.chapter_sets)))
 
@@ -825,9 +838,14 @@ class _TableBuilder:
             numbers["chapters"] = np.full(len(table.chapter_sets), -1, dtype=np.int64)
         src = table.sources
         offsets = np.asarray(table.texts.offsets[a : b + 1], dtype=np.int64)
-        at = len(self.text)
-        self.text += memoryview(table.texts.utf8[offsets[0] : offsets[-1]])
-        self.offsets.frombytes((offsets[1:] - offsets[0] + at).tobytes())
+        texts = table.texts.utf8[offsets[0] : offsets[-1]]
+        if self._sink is not None:
+            self._flush_text()
+            self._sink.write(texts)
+        else:
+            self.text += memoryview(texts)
+        self.offsets.frombytes((offsets[1:] - offsets[0] + self._text_bytes).tobytes())
+        self._text_bytes += len(texts)
 
         def number(ids, known, new):
             uniq, first = np.unique(ids, return_index=True)
@@ -842,12 +860,21 @@ class _TableBuilder:
         self.chapter_set_ids.frombytes(number(np.asarray(table.chapter_set_ids[a:b]), numbers["chapters"], lambda i: (
             self.chapter_sets.setdefault(tuple(table.chapter_sets[i]), len(self.chapter_sets)))))
 
-    def table(self, *, pivots, minhash, shingles) -> PassageTable:
+    def _flush_text(self) -> None:
         import numpy as np
 
-        org_bytes = [o.encode("utf-8") for o in self.orgs]
-        org_offsets = np.zeros(len(org_bytes) + 1, dtype=np.int64)
-        np.cumsum([len(b) for b in org_bytes], out=org_offsets[1:])
+        if self.text:
+            self._sink.write(np.frombuffer(self.text, dtype=np.uint8))
+            self.text = bytearray()
+
+    def finish_text(self) -> None:
+        """The texts gathered in the sink made ``text`` (mapped, for a big one)."""
+        if self._sink is not None:
+            self._flush_text()
+            self.text, self._sink = self._sink.done(), None
+
+    def table(self, *, pivots, minhash, shingles) -> PassageTable:
+        import numpy as np
 
         def arr(a, dtype):
             return np.frombuffer(a, dtype=dtype) if len(a) else np.zeros(0, dtype=dtype)
@@ -855,7 +882,7 @@ class _TableBuilder:
         sources = SourceTable(
             StringTable(arr(self.source_json, np.uint8), arr(self.source_offsets, np.int64)),
             arr(self.source_year, np.int32), arr(self.source_kind, np.int32), arr(self.source_org, np.int32),
-            list(self.kinds), StringTable(np.frombuffer(b"".join(org_bytes), dtype=np.uint8), org_offsets),
+            list(self.kinds), StringTable(arr(self.org_utf8, np.uint8), arr(self.org_offsets, np.int64)),
         )
         return PassageTable(
             StringTable(arr(self.text, np.uint8), arr(self.offsets, np.int64)),
@@ -988,8 +1015,9 @@ def _column_blocks(indptr, size: int = 4_000_000):
         first = end
 
 
-APPEND_BLOCK = 4_000_000  # weights of the new matrix made at a time when adding documents
+APPEND_BLOCK = 1_000_000  # weights of the new matrix made at a time when adding documents
 TABLE_ROWS = 65_536  # stored passages copied at a time when adding documents
+TEXT_BUFFER = 8 << 20  # bytes of new passages' texts gathered before they go to a sink
 
 
 def _columns_of(vocabulary: Vocabulary, terms: Sequence[str]):
@@ -1038,6 +1066,15 @@ def _vocabulary_after(old: Vocabulary, keep, new_terms: Sequence[str]) -> Vocabu
     order = np.argsort(hashes, kind="stable").astype(np.int32)
     text = np.concatenate((kept, np.frombuffer(b"".join(encoded), dtype=np.uint8)))
     return Vocabulary(StringTable(text, new_offsets), hashes[order], order)
+
+
+def _release_table(table: PassageTable) -> None:
+    """The pages read of a stored passage table's arrays, but for the texts and signatures
+    (let go slice by slice)."""
+    s = table.sources
+    for arr in (table.texts.offsets, table.source_ids, table.chapter_set_ids, table.shingles, s.texts.utf8,
+                s.texts.offsets, s.year, s.kind, s.org, s.orgs.utf8, s.orgs.offsets):
+        release_pages(arr)
 
 
 def update_index(
@@ -1112,7 +1149,10 @@ def update_index(
     del vocab, local_terms
 
     # The passage table and the signatures, in the new order, a slice at a time.
-    builder = _TableBuilder()
+    stored_text = np.asarray(table.texts.offsets)
+    text_bytes = sum(int(stored_text[run[1]] - stored_text[run[0]]) if isinstance(run, tuple)
+                     else sum(len(rec.text.encode("utf-8")) for rec in run) for run in runs)
+    builder = _TableBuilder(scratch.sink(np.uint8, text_bytes))
     numbers: dict[str, Any] = {}
     minhash = scratch.sink(np.uint32, (n, MINHASH))
     shingles = np.zeros(n, dtype=np.int32)
@@ -1126,8 +1166,9 @@ def update_index(
                 builder.add_stored(table, lo, hi, numbers)
                 minhash.write(table.minhash[lo:hi])
                 shingles[row : row + hi - lo] = table.shingles[lo:hi]
-                release_pages(table.texts.utf8, int(table.texts.offsets[lo]), int(table.texts.offsets[hi]))
+                release_pages(table.texts.utf8, int(stored_text[lo]), int(stored_text[hi]))
                 release_pages(table.minhash, lo, hi)
+                _release_table(table)
                 row += hi - lo
         else:
             for rec in run:
@@ -1136,13 +1177,11 @@ def update_index(
             shingles[row : row + len(run)] = new_shingles[item : item + len(run)]
             item += len(run)
             row += len(run)
-    sources = table.sources
-    for arr in (table.texts.offsets, table.source_ids, table.chapter_set_ids, table.shingles, sources.texts.utf8,
-                sources.texts.offsets, sources.year, sources.kind, sources.org, sources.orgs.utf8):
-        release_pages(arr)
+    _release_table(table)
     del new_sigs, sigs, new_shingles, shingles_new
-    minhash = minhash.done()
-    builder.text = scratch.keep(np.frombuffer(builder.text, dtype=np.uint8)) if builder.text else builder.text
+    builder.finish_text()
+    passages = builder.table(pivots=None, minhash=minhash.done(), shingles=shingles)
+    del builder  # its dictionaries of sources and units (a million each, it may be) are done with
 
     # The new documents' counts, by column (passages in order within a column).
     if counted_parts:
@@ -1208,7 +1247,7 @@ def update_index(
     for _, _, parts in blocks():
         for rows, cols, cnt, _ in parts:
             sq += np.bincount(rows, weights=np.square(_tf(cnt, sublinear) * idf[cols], dtype=np.float64), minlength=n)
-    pivots = _pivots(sq, float(config["pivot_slope"]))
+    pivots = passages.pivots = _pivots(sq, float(config["pivot_slope"]))
     del sq
     rows_out, weights_out = scratch.sink(np.int32, int(ptr[-1])), scratch.sink(np.float32, int(ptr[-1]))
     for _, length, parts in blocks():
@@ -1225,7 +1264,7 @@ def update_index(
     np.cumsum([len(recs) if old_doc.get(k) is None else int(offsets[old_doc[k] + 1] - offsets[old_doc[k]])
                for k, recs in documents], out=doc_offsets[1:])
     data = IndexData(fingerprint, dict(config), vocabulary, idf[keep], indptr, rows_out.done(), weights_out.done(),
-                     builder.table(pivots=pivots, minhash=minhash, shingles=shingles), doc_offsets,
+                     passages, doc_offsets,
                      [k for k, _ in documents])
     data.scratch = scratch
     return data, len({k for k, _ in documents} - set(old_doc))

@@ -373,6 +373,7 @@ def test_appending_block_by_block_gives_the_index_of_one_block(changed, monkeypa
     monkeypatch.setattr(index_mod, "TABLE_ROWS", 7)  # stored passages copied 7 at a time
     monkeypatch.setattr(index_mod, "SPILL_BYTES", 4_000)  # every big array written to disk and mapped
     monkeypatch.setattr(index_mod, "COPY_BYTES", 5_000)
+    monkeypatch.setattr(index_mod, "TEXT_BUFFER", 300)  # new passages' texts into the sink a few at a time
     blocks = []
     real = index_mod._column_blocks
     monkeypatch.setattr(index_mod, "_column_blocks", lambda *a, **k: (blocks.append(x) or x for x in real(*a, **k)))
@@ -409,6 +410,21 @@ def test_an_append_keeps_passage_order_within_columns_and_pruned_columns_out(cha
         rows = updated.rows[updated.indptr[col] : updated.indptr[col + 1]].tolist()
         assert rows == sorted(rows, key=lambda r: (r not in old_row, old_row.get(r, r)))
         assert any(r not in old_row for r in rows) and any(r in old_row for r in rows)
+
+
+def test_an_append_stores_the_passage_tables_a_full_build_stores(changed, monkeypatch):
+    """Texts copied as slices, sources and units numbered in order of first sight: the same
+    arrays as a full build, byte for byte (sources shared by new and kept documents too)."""
+    old, wanted = changed
+    shared = [(key + "+copy", rs) for key, rs in wanted[2:3]]  # a new document with a kept one's sources
+    monkeypatch.setattr(index_mod, "TABLE_ROWS", 11)
+    updated, _ = update_index(old, wanted + shared, fingerprint="f", workers=1)
+    a, b = _array_fields(updated), _array_fields(_build(wanted + shared))
+    for name in ("text_utf8", "text_offsets", "source_ids", "chapter_set_ids", "source_utf8", "source_offsets",
+                 "source_year", "source_kind", "source_org", "org_utf8", "org_offsets", "doc_offsets", "minhash",
+                 "shingles"):
+        np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+    assert updated.passages.chapter_sets == _build(wanted + shared).passages.chapter_sets
 
 
 def test_the_vocabulary_after_an_append_is_the_one_make_vocabulary_gives(parts):
