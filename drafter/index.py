@@ -24,6 +24,9 @@ Building: passages are tokenised and counted in chunks on every core
 (``tokenize.map_chunks``); each chunk's counts are kept as a compact part (row, term,
 count); at the end the parts are weighed into the CSC arrays with smooth idf, sublinear
 tf and pivoted length normalisation: the weights scikit-learn's TfidfVectorizer gives.
+Adding documents (``update_index``) recovers the kept passages' counts from the stored
+weights and merges them with the new documents' counts a block of columns at a time,
+written into a scratch folder: neither the old matrix nor the new one is whole in memory.
 """
 
 from __future__ import annotations
@@ -1077,6 +1080,46 @@ def _release_table(table: PassageTable) -> None:
         release_pages(arr)
 
 
+def _passages_after(table: PassageTable, runs, new_sigs, new_shingles, scratch: Scratch) -> PassageTable:
+    """The passage table of ``runs`` (a stored range (first, end) of ``table``, or new
+    records), in that order, with the new records' signatures and shingle counts given in
+    order; the stored texts and signatures copied a slice at a time into scratch files, the
+    stored pages let go once read. Its pivots are left to the caller."""
+    import numpy as np
+
+    stored_text = np.asarray(table.texts.offsets)
+    text_bytes = sum(int(stored_text[run[1]] - stored_text[run[0]]) if isinstance(run, tuple)
+                     else sum(len(rec.text.encode("utf-8")) for rec in run) for run in runs)
+    n = sum(run[1] - run[0] if isinstance(run, tuple) else len(run) for run in runs)
+    builder = _TableBuilder(scratch.sink(np.uint8, text_bytes))
+    numbers: dict[str, Any] = {}
+    minhash = scratch.sink(np.uint32, (n, MINHASH))
+    shingles = np.zeros(n, dtype=np.int32)
+    row = item = 0
+    for run in runs:
+        if isinstance(run, tuple):
+            for lo in range(run[0], run[1], TABLE_ROWS):
+                hi = min(lo + TABLE_ROWS, run[1])
+                builder.add_stored(table, lo, hi, numbers)
+                minhash.write(table.minhash[lo:hi])
+                shingles[row : row + hi - lo] = table.shingles[lo:hi]
+                release_pages(table.texts.utf8, int(stored_text[lo]), int(stored_text[hi]))
+                release_pages(table.minhash, lo, hi)
+                _release_table(table)
+                row += hi - lo
+        else:
+            for rec in run:
+                builder.add(rec)
+            minhash.write(new_sigs[item : item + len(run)])
+            shingles[row : row + len(run)] = new_shingles[item : item + len(run)]
+            item += len(run)
+            row += len(run)
+    _release_table(table)
+    builder.finish_text()
+    # made now: the builder's dictionaries of sources and units (a million each, it may be) go with it
+    return builder.table(pivots=None, minhash=minhash.done(), shingles=shingles)
+
+
 def update_index(
     old: IndexData,
     documents: Sequence[tuple[str, Sequence[PassageRecord]]],
@@ -1148,40 +1191,9 @@ def update_index(
     n_cols = n_old_cols + len(new_terms)
     del vocab, local_terms
 
-    # The passage table and the signatures, in the new order, a slice at a time.
-    stored_text = np.asarray(table.texts.offsets)
-    text_bytes = sum(int(stored_text[run[1]] - stored_text[run[0]]) if isinstance(run, tuple)
-                     else sum(len(rec.text.encode("utf-8")) for rec in run) for run in runs)
-    builder = _TableBuilder(scratch.sink(np.uint8, text_bytes))
-    numbers: dict[str, Any] = {}
-    minhash = scratch.sink(np.uint32, (n, MINHASH))
-    shingles = np.zeros(n, dtype=np.int32)
-    new_sigs = np.concatenate(sigs) if sigs else np.zeros((0, MINHASH), dtype=np.uint32)
-    new_shingles = np.concatenate(shingles_new) if shingles_new else np.zeros(0, dtype=np.int32)
-    row = item = 0
-    for run in runs:
-        if isinstance(run, tuple):
-            for lo in range(run[0], run[1], TABLE_ROWS):
-                hi = min(lo + TABLE_ROWS, run[1])
-                builder.add_stored(table, lo, hi, numbers)
-                minhash.write(table.minhash[lo:hi])
-                shingles[row : row + hi - lo] = table.shingles[lo:hi]
-                release_pages(table.texts.utf8, int(stored_text[lo]), int(stored_text[hi]))
-                release_pages(table.minhash, lo, hi)
-                _release_table(table)
-                row += hi - lo
-        else:
-            for rec in run:
-                builder.add(rec)
-            minhash.write(new_sigs[item : item + len(run)])
-            shingles[row : row + len(run)] = new_shingles[item : item + len(run)]
-            item += len(run)
-            row += len(run)
-    _release_table(table)
-    del new_sigs, sigs, new_shingles, shingles_new
-    builder.finish_text()
-    passages = builder.table(pivots=None, minhash=minhash.done(), shingles=shingles)
-    del builder  # its dictionaries of sources and units (a million each, it may be) are done with
+    passages = _passages_after(table, runs, np.concatenate(sigs) if sigs else np.zeros((0, MINHASH), dtype=np.uint32),
+                               np.concatenate(shingles_new) if shingles_new else np.zeros(0, dtype=np.int32), scratch)
+    del sigs, shingles_new
 
     # The new documents' counts, by column (passages in order within a column).
     if counted_parts:
@@ -1239,9 +1251,9 @@ def update_index(
                 cols = cols_new[j0:j1]
                 parts.append((rows_new[j0:j1], cols, counts_new[j0:j1],
                               ptr[cols] - base + df_old[cols] + np.arange(j0, j1) - new_ptr[cols]))
-                for arr in (rows_new, cols_new, counts_new):
-                    release_pages(arr, j0, j1)
             yield base, int(ptr[end]) - base, parts
+            for arr in (rows_new, cols_new, counts_new):  # used by now
+                release_pages(arr, j0, j1)
 
     sq = np.zeros(n, dtype=np.float64)
     for _, _, parts in blocks():
