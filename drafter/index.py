@@ -1057,7 +1057,8 @@ def _vocabulary_after(old: Vocabulary, keep, new_terms: Sequence[str]) -> Vocabu
         kept = utf8
     else:
         ends = np.cumsum(lengths)
-        kept = utf8[np.repeat(offsets[:-1][keep] - (ends - lengths), lengths) + np.arange(int(ends[-1]) if len(ends) else 0)]
+        total = int(ends[-1]) if len(ends) else 0
+        kept = utf8[np.repeat(offsets[:-1][keep] - (ends - lengths), lengths) + np.arange(total)]
     column_hash = np.empty(len(offsets) - 1, dtype=np.uint64)
     column_hash[np.asarray(old.by_hash)] = old.hashes
     encoded = [t.encode("utf-8") for t in new_terms]
@@ -1245,7 +1246,8 @@ def update_index(
                     to, cols, cnt = to[kept], cols[kept], cnt[kept]
                 before = np.zeros(old_end - first + 1, dtype=np.int64)  # kept weights of the block's earlier columns
                 np.cumsum(df_old[first:old_end], out=before[1:])
-                parts.append((to.astype(np.int32), cols, cnt, ptr[cols] - base + np.arange(len(cols)) - before[cols - first]))
+                places = ptr[cols] - base + np.arange(len(cols)) - before[cols - first]
+                parts.append((to.astype(np.int32), cols, cnt, places))
             j0, j1 = int(new_ptr[first]), int(new_ptr[end])
             if j1 > j0:
                 cols = cols_new[j0:j1]
