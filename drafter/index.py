@@ -556,6 +556,8 @@ class _Sink:
         import numpy as np
 
         block = np.ascontiguousarray(block, dtype=self.dtype)
+        if not len(block):
+            return
         if self.fh is not None:
             try:
                 self.fh.write(memoryview(block).cast("B"))

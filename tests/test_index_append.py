@@ -388,6 +388,15 @@ def test_appending_block_by_block_gives_the_index_of_one_block(changed, monkeypa
     _assert_same_index(small, _build(wanted))
 
 
+def test_an_append_with_an_empty_document_on_disk(parts, monkeypatch, tmp_path):
+    old = _build(parts[:3])
+    wanted = parts[:2] + [("empty", [])] + parts[3:5] + [("empty too", [])]
+    monkeypatch.setattr(index_mod, "SPILL_BYTES", 1_000)  # the signatures' sink on disk, an empty block written
+    updated, counted = update_index(old, wanted, fingerprint="f", workers=1, scratch_dir=tmp_path)
+    assert counted == 4
+    _assert_same_index(updated, _build(wanted))
+
+
 def test_an_append_keeps_passage_order_within_columns_and_pruned_columns_out(changed):
     old, wanted = changed
     updated, _ = update_index(old, wanted, fingerprint="f", workers=1)
