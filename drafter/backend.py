@@ -27,6 +27,7 @@ from .index import (
     jaccard_estimate,
     load_index,
     org_matches,
+    read_meta,
     save_index,
     update_index,
 )
@@ -109,6 +110,11 @@ class InProcessIndex:
 
     def save(self, folder: Path, *, settings: str | None = None) -> None:
         save_index(folder, self.data, settings=settings)
+        if self.data.scratch is not None:
+            # Built or added to in this process: its arrays are mapped from scratch files that
+            # the save has removed. Map the stored copy instead, so that a process that keeps
+            # running (drafter serve) does not hold deleted files' disk space.
+            self._set(load_index(folder, read_meta(folder)))
 
     # --- scoring ---------------------------------------------------------------------------
 

@@ -217,6 +217,7 @@ class Retriever:
         if self.index_dir is None:
             raise ValueError("this corpus has no folder to store an index in")
         self.backend_.save(self.index_dir, settings=self._settings())
+        self._set_backend(self.backend_)  # now mapped from the stored files
         return self
 
     def load(self) -> Retriever:

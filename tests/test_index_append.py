@@ -551,3 +551,31 @@ def test_a_sink_gives_its_blocks_back_in_memory_on_disk_or_after_a_full_disk(tmp
     assert small.done().tolist() == [0, 1, 2, 3, 4]
     with pytest.raises(ValueError):
         index_mod.Scratch(tmp_path).sink(np.int32, 5).done()
+
+
+def _mapped_files() -> set[str]:
+    """The files this process maps (/proc/self/maps)."""
+    maps = Path("/proc/self/maps").read_text()
+    return {line.split(None, 5)[5].strip() for line in maps.splitlines() if len(line.split(None, 5)) == 6}
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="needs Linux /proc")
+def test_a_saved_append_maps_the_stored_files_not_deleted_scratch(parts, monkeypatch, tmp_path):
+    """drafter serve keeps its index after an ingest: once saved, the added-to index must be
+    the stored generation, not the scratch files the save removed (their disk space would
+    stay held while the process runs)."""
+    folder = tmp_path / "corpus" / "index"
+    folder.mkdir(parents=True)
+    monkeypatch.setattr(index_mod, "SPILL_BYTES", 2_000)  # everything through scratch files
+    b = InProcessIndex(CONFIG, "f")
+    b.build([p for _, rs in parts[:6] for p in rs], documents=[(k, len(rs)) for k, rs in parts[:6]],
+            scratch_dir=folder)
+    b.save(folder)
+    b.add(parts, fingerprint="g", scratch_dir=folder)
+    b.save(folder)
+    assert b.data.scratch is None and b.data.fingerprint == "g"
+    mapped = _mapped_files()
+    assert not [m for m in mapped if str(tmp_path) in m and ("(deleted)" in m or ".tmp" in m)], mapped
+    assert [m for m in mapped if str(folder) in m and "/gen-" in m]  # the stored generation
+    _assert_same_index(b.data, _build(parts))
+    assert not [p for p in folder.iterdir() if p.name.startswith(".")]  # no scratch left behind
