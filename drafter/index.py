@@ -372,8 +372,10 @@ def jaccard_estimate(a, b):
     a, b = np.asarray(a)[:, None, :], np.asarray(b)[None, :, :]
     filled = (a != EMPTY_BIN) | (b != EMPTY_BIN)
     same = (a == b) & filled
-    used = filled.sum(axis=2)
-    return np.divide(same.sum(axis=2), used, out=np.zeros(used.shape), where=used > 0)
+    # Counted as bits: the bins packed eight to a byte, MINHASH / 64 words per pair (twice
+    # as quick as summing the booleans, with the hits of a query compared at query time).
+    used, agree = (np.bitwise_count(np.packbits(x, axis=2).view(np.uint64)).sum(axis=2) for x in (filled, same))
+    return np.divide(agree, used, out=np.zeros(used.shape), where=used > 0)
 
 
 # --- counting (in the worker processes) ------------------------------------------------------
