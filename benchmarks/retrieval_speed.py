@@ -343,6 +343,17 @@ def run_bm25s(n: int, n_queries: int) -> dict:
             "p95_ms": times[int(0.95 * (len(times) - 1))], "peak_mb": peak_mb()}
 
 
+def python_yardstick() -> float:
+    """Seconds for a fixed pure-Python loop (best of three): virtual machines differ, and one
+    machine differs from hour to hour, so each run prints how fast Python was on it."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        sum(i * i for i in range(10**7))
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
 def cold_search(args: list[str], runs: int = 7) -> tuple[list[float], list[float]]:
     """Wall and CPU (user + system) seconds of `drafter search` in a fresh process, index
     and caches already built."""
@@ -388,7 +399,8 @@ def main() -> None:
             print(json.dumps(job()))
             return
 
-    print(f"机器：{os.cpu_count()} 核；负载 {os.getloadavg()[0]:.1f}（开始时）\n")
+    print(f"机器：{os.cpu_count()} 核；负载 {os.getloadavg()[0]:.1f}（开始时）；"
+          f"纯 Python 标尺 {python_yardstick():.2f} s（同一段循环，机器之间、时段之间比快慢用）\n")
     print(
         "| 规模 | 段落 | 字符 | 词项 | 建索引 s（CPU s） | 字符/s | 建索引峰值内存 MB（工作进程） | 索引 MB "
         "| 打开 ms | 冷进程打开+首查 s | 追加 1% s（峰值 MB） | 查询 p50 ms | 查询 p95 ms | 只按章节 p95 ms "
