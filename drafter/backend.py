@@ -133,16 +133,17 @@ class InProcessIndex:
         self._queries += 1
         d = self.data
         n = len(self.passages)
-        spans = [(int(d.indptr[t]), int(d.indptr[t + 1]), w) for t, w in vector.items()]
-        spans = [(lo, hi, w) for lo, hi, w in spans if hi > lo]
+        cols = np.fromiter(vector, dtype=np.int64, count=len(vector))
+        starts, ends = d.indptr[cols].tolist(), d.indptr[cols + 1].tolist()
+        spans = [(lo, hi, w) for lo, hi, w in zip(starts, ends, vector.values()) if hi > lo]
         kernel = _csc_matvec() if self._queries > WARM_AFTER or "scipy.sparse" in sys.modules else None
         if kernel is not None:
             out = np.zeros(n, dtype=np.float32)
-            ptr = np.empty(2, dtype=d.rows.dtype)
-            for lo, hi, w in spans:
+            ptrs = np.array([x for lo, hi, _ in spans for x in (lo, hi)], dtype=d.rows.dtype)
+            xs = np.array([w for _, _, w in spans], dtype=np.float32)
+            for i, (lo, hi, _) in enumerate(spans):
                 self._check_postings(lo, hi)  # the kernel does not check row numbers
-                ptr[0], ptr[1] = lo, hi
-                kernel(n, 1, ptr, d.rows, d.weights, np.array([w], dtype=np.float32), out)
+                kernel(n, 1, ptrs[2 * i : 2 * i + 2], d.rows, d.weights, xs[i : i + 1], out)
             return out
         total = sum(hi - lo for lo, hi, _ in spans)
         if not total:

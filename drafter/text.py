@@ -10,6 +10,7 @@ the draft check import these, so a draft and the corpus are read by the same rul
 
 from __future__ import annotations
 
+import codecs
 import re
 from functools import lru_cache
 
@@ -137,21 +138,26 @@ def _traditional_chars() -> frozenset[str]:
 def is_traditional(text: str) -> bool:
     """True when ``text`` holds a character zhconv would change. Text that GB2312 encodes is
     simplified already, which spares importing zhconv (and its start-up) for most reports."""
-    if _in_gb2312(text) or _in_gb2312(text.translate(_NOT_GB2312_MARKS)):  # the copy only when needed
-        return False
-    return not _traditional_chars().isdisjoint(text)
-
-
-def _in_gb2312(text: str) -> bool:
     try:
-        text.encode("gb2312")
-        return True
-    except UnicodeEncodeError:
+        text.encode("gb2312", _SKIP_MARKS)
         return False
+    except UnicodeEncodeError:
+        return not _traditional_chars().isdisjoint(text)
 
 
 # Marks simplified text uses that GB2312 lacks (中国梦·劳动美): no reason to load zhconv's table.
-_NOT_GB2312_MARKS = str.maketrans("", "", "·•‧–—―")
+# Skipped by a codec error handler, called only where the encoder stops (no copy of the text).
+_NOT_GB2312_MARKS = frozenset("·•‧–—―")
+_SKIP_MARKS = "drafter-skip-marks"
+
+
+def _skip_marks(err: UnicodeError) -> tuple[str, int]:
+    if isinstance(err, UnicodeEncodeError) and _NOT_GB2312_MARKS.issuperset(err.object[err.start : err.end]):
+        return "", err.end
+    raise err
+
+
+codecs.register_error(_SKIP_MARKS, _skip_marks)
 
 
 @lru_cache(maxsize=8192)

@@ -71,6 +71,21 @@ def test_traditional_and_pinyin_read_simplified():
     assert text.is_traditional("職工們") and not text.is_traditional("职工们")
 
 
+@pytest.mark.parametrize(
+    ("sample", "traditional"),
+    [
+        ("中国梦·劳动美", False),  # a mark GB2312 lacks, in simplified text
+        ("职工•之家——“娘家人”‧服务–站点―", False),
+        ("职工•之家職", True),  # a traditional character after a skipped mark
+        ("職工之家", True),
+        ("工会 abc 123 ①", False),  # outside GB2312 but not traditional: zhconv's table says so
+        ("", False),
+    ],
+)
+def test_traditional_text_is_found_past_marks_gb2312_lacks(sample, traditional):
+    assert text.is_traditional(sample) is traditional
+
+
 def test_han_count_covers_extension_a_and_compatibility_blocks():
     assert text.han_count("工会㐀﨎a1，") == 4
 
