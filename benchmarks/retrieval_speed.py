@@ -424,9 +424,9 @@ def main() -> None:
             f"{m['build_s']:.1f}（{m['build_cpu_s']:.0f}） | {m['chars_per_s']:,.0f} | "
             f"{m['build_peak_mb']:.0f}（{m['worker_peak_mb']:.0f}） | {m['index_mb']:.1f} | "
             f"{m['load_s'] * 1000:.1f} | {m['cold_wall_s']:.2f} | {m['append_s']:.1f}（{m['append_peak_mb']:.0f}） | "
-            f"{m['p50_ms']:.1f} | {m['p95_ms']:.1f} | {m['chapter_p95_ms']:.1f} | "
-            f"{m['para_p95_ms']:.1f} | {m['plain_p95_ms']:.1f} | {m['cpu_p95_ms']:.1f} / "
-            f"{m['para_cpu_p95_ms']:.1f} / {m['plain_cpu_p95_ms']:.1f} | {m['query_peak_mb']:.0f} |",
+            f"{m['p50_ms']:.2f} | {m['p95_ms']:.2f} | {m['chapter_p95_ms']:.2f} | "
+            f"{m['para_p95_ms']:.2f} | {m['plain_p95_ms']:.2f} | {m['cpu_p95_ms']:.2f} / "
+            f"{m['para_cpu_p95_ms']:.2f} / {m['plain_cpu_p95_ms']:.2f} | {m['query_peak_mb']:.0f} |",
             flush=True,
         )
         if not args.no_bm25s and m["passages"] <= args.bm25s_max:
@@ -441,8 +441,8 @@ def main() -> None:
         print("|---" * 10 + "|")
         for label, m, b in bm25_rows:
             print(f"| {label} | {m['build_s']:.1f} | {b['tokenize_s']:.1f} | {b['index_s']:.1f} | "
-                  f"{m['build_peak_mb']:.0f} | {b['peak_mb']:.0f} | {m['p50_ms']:.1f} | "
-                  f"{m['p95_ms']:.1f} | {b['p50_ms']:.1f} | {b['p95_ms']:.1f} |", flush=True)
+                  f"{m['build_peak_mb']:.0f} | {b['peak_mb']:.0f} | {m['p50_ms']:.2f} | "
+                  f"{m['p95_ms']:.2f} | {b['p50_ms']:.2f} | {b['p95_ms']:.2f} |", flush=True)
     for args in (["户外劳动者服务站点", "--chapter", "维权"], ["工会的钱怎么管"]):
         walls, cpus = cold_search(args)
         print(
