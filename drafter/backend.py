@@ -300,7 +300,8 @@ class NearDuplicates:
         """The first of ``kept`` (ascending positions among the hits) that hit ``j`` duplicates."""
         if not kept:
             return None
-        self._compare(kept[-1])
+        if kept[-1] >= self._estimated:
+            self._compare(kept[-1])
         dupes = self._dupes[j]
         if not dupes:
             return None

@@ -324,6 +324,7 @@ class Retriever:
         self.idf_ = backend.idf
         self._top_idf = float(self.idf_.max()) if len(self.idf_) else 1.0
         self._term_stats: dict[str, _TermStats] = {}  # thesaurus term -> what expanding needs
+        self._sources: dict[int, Source] = {}  # source row -> Source, for hits
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "passages_"):
@@ -598,7 +599,13 @@ class Retriever:
     def _source(self, i: int) -> Source:
         t = self.passages_
         try:
-            return Source(*t.sources[int(t.source_ids[i])])
+            sid = int(t.source_ids[i])
+            src = self._sources.get(sid)
+            if src is None:  # hits come from few sources: each made once (Source is frozen)
+                if len(self._sources) > 10_000:
+                    self._sources.clear()
+                src = self._sources[sid] = Source(*t.sources[sid])
+            return src
         except (IndexError, ValueError) as exc:  # a big index is not checked row by row
             raise damaged_index_error() from exc
 
@@ -674,7 +681,7 @@ _NORMALIZED_DIFFERS = re.compile("[^\x00-\x7f\u3400-\u4dbf\u4e00-\u9fff\u3001-\u
 def highlight(text: str, terms: Sequence[str]) -> str:
     """``text`` with every occurrence of the terms marked; overlapping matches merged."""
     hay = text.lower()
-    if not all(term in hay for term in terms) and (_NORMALIZED_DIFFERS.search(text) or is_traditional(text)):
+    if (_NORMALIZED_DIFFERS.search(text) or is_traditional(text)) and not all(term in hay for term in terms):
         norm = tokenize.normalize(text)  # full-width or traditional characters: find them too
         if len(norm) == len(text):
             hay = norm
