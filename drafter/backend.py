@@ -113,8 +113,11 @@ class InProcessIndex:
         if self.data.scratch is not None:
             # Built or added to in this process: its arrays are mapped from scratch files that
             # the save has removed. Map the stored copy instead, so that a process that keeps
-            # running (drafter serve) does not hold deleted files' disk space.
-            self._set(load_index(folder, read_meta(folder)))
+            # running (drafter serve) does not hold deleted files' disk space; unless another
+            # process has stored a newer index meanwhile (then this one stays as it is).
+            meta = read_meta(folder)
+            if meta.get("build_id") == self.data.build_id:
+                self._set(load_index(folder, meta))
 
     # --- scoring ---------------------------------------------------------------------------
 

@@ -579,3 +579,18 @@ def test_a_saved_append_maps_the_stored_files_not_deleted_scratch(parts, monkeyp
     assert [m for m in mapped if str(folder) in m and "/gen-" in m]  # the stored generation
     _assert_same_index(b.data, _build(parts))
     assert not [p for p in folder.iterdir() if p.name.startswith(".")]  # no scratch left behind
+
+
+def test_a_saved_index_is_not_swapped_for_another_writers(parts, monkeypatch, tmp_path):
+    """If another process stored a newer index between this save and the remapping, the
+    backend keeps the index it built (mapped from its scratch files) rather than take on
+    another one unawares."""
+    folder = tmp_path / "corpus" / "index"
+    folder.mkdir(parents=True)
+    monkeypatch.setattr(index_mod, "SPILL_BYTES", 2_000)
+    b = InProcessIndex(CONFIG, "f")
+    b.build([p for _, rs in parts[:4] for p in rs], scratch_dir=folder)
+    built = b.data
+    monkeypatch.setattr(backend_mod, "read_meta", lambda where: {**index_mod.read_meta(where), "build_id": "other"})
+    b.save(folder)
+    assert b.data is built and b.data.scratch is not None
