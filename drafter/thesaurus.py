@@ -53,10 +53,13 @@ class Thesaurus:
 
     def __init__(self, pairs: Iterable[Expansion] = ()):
         self._by_key: dict[str, list[Expansion]] = {}
+        self._keys_found = None  # an Aho–Corasick automaton of the keys, made on first use
         for e in pairs:
             self._add(e)
 
     def _add(self, e: Expansion) -> None:
+        if e.key not in self._by_key:
+            self._keys_found = None
         found = self._by_key.setdefault(e.key, [])
         if e.target != e.key and all(x.target != e.target for x in found):
             found.append(e)
@@ -83,7 +86,7 @@ class Thesaurus:
         thing typed, not two).
         """
         norm = normalize(text)
-        keys = [k for k in self._by_key if k in norm]
+        keys = self._keys_in(norm)
         keys = [k for k in keys if not any(k != o and k in o for o in keys)]
         out: dict[str, Expansion] = {}
         for k in sorted(keys, key=len, reverse=True):
@@ -91,6 +94,23 @@ class Thesaurus:
                 if e.target not in norm and e.target not in out:
                     out[e.target] = e
         return list(out.values())
+
+
+    def _keys_in(self, norm: str) -> list[str]:
+        """The keys that occur in ``norm``, in the thesaurus's order: one pass over the text
+        (a user's table may hold thousands of keys; testing each would cost per query)."""
+        if self._keys_found is None:
+            import ahocorasick
+
+            automaton = ahocorasick.Automaton()
+            for order, key in enumerate(self._by_key):
+                automaton.add_word(key, (order, key))
+            if len(automaton):
+                automaton.make_automaton()
+            self._keys_found = automaton
+        if not len(self._keys_found):
+            return []
+        return [key for _, key in sorted({found for _, found in self._keys_found.iter(norm)})]
 
 
 @lru_cache(maxsize=1)

@@ -236,3 +236,30 @@ def test_docs_describe_the_file_format():
     doc = (Path(__file__).resolve().parent.parent / "docs" / "thesaurus.md").read_text(encoding="utf-8")
     for part in ("--thesaurus", " = ", " > ", "[维权服务]", "第"):
         assert part in doc
+
+
+def test_keys_found_in_one_pass_are_the_keys_each_test_finds(tmp_path):
+    """The automaton finds the keys a substring test of every key finds, in the table's order,
+    on real queries and passages; a key added later (a user's file) is found too."""
+    from drafter.corpus import Corpus
+    from drafter.tokenize import normalize
+
+    th = Thesaurus.load()
+    root = Path(__file__).resolve().parents[1]
+    queries = json.loads((root / "benchmarks" / "retrieval_queries.json").read_text(encoding="utf-8"))["queries"]
+    para = json.loads((root / "benchmarks" / "paraphrase_queries.json").read_text(encoding="utf-8"))
+    texts = [q["query"] for q in queries] + [q["query"] for q in para["tune"] + para["heldout"]]
+    texts += [p.text for p in Corpus.load(Path("/nonexistent-drafter-corpus")).passages()[:300]]
+    texts += ["", "职代会", "开职代会和工代会", "ＡＢＣ12351热线"]
+    seen = 0
+    for text in texts:
+        norm = normalize(text)
+        expected = [k for k in th.keys() if k in norm]
+        assert th._keys_in(norm) == expected, text
+        seen += bool(expected)
+    assert seen > 50
+    extra = tmp_path / "mine.txt"
+    extra.write_text("歇个脚 > 驿站\n", encoding="utf-8")
+    more = Thesaurus.load([extra])
+    assert more._keys_in("想歇个脚") == ["歇个脚"]
+    assert [e.target for e in more.expansions("想歇个脚")] == ["驿站"]
