@@ -159,17 +159,14 @@ class InProcessIndex:
             rows[at : at + m] = d.rows[lo:hi]
             np.multiply(d.weights[lo:hi], np.float32(w), out=vals[at : at + m])
             at += m
-        if int(rows.max()) >= n or int(rows.min()) < 0:
-            raise damaged_index_error()
+        _check_rows(rows, n)
         return np.bincount(rows, weights=vals, minlength=n).astype(np.float32)
 
     def _check_postings(self, lo: int, hi: int) -> None:
         """Row numbers of a posting list inside the passage table, checked once per list."""
         if (lo, hi) in self._checked:
             return
-        rows = self.data.rows[lo:hi]
-        if int(rows.max()) >= len(self.passages) or int(rows.min()) < 0:
-            raise damaged_index_error()
+        _check_rows(self.data.rows[lo:hi], len(self.passages))
         if len(self._checked) > 1_000_000:
             self._checked.clear()
         self._checked.add((lo, hi))
@@ -340,6 +337,12 @@ def top_k(scores, k: int, mask=None) -> list[int]:
         nz, vals = nz[part], vals[part]
     order = np.lexsort((nz, -vals))[:k]
     return nz[order].tolist()
+
+
+def _check_rows(rows, n: int) -> None:
+    """Row numbers read from the index lie inside the passage table (or it is damaged)."""
+    if int(rows.max()) >= n or int(rows.min()) < 0:
+        raise damaged_index_error()
 
 
 def _csc_matvec():

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from .errors import DrafterError
 from .resources import data_dir
+from .text import word_automaton
 
 QUOTES = "“”\"‘’'「」『』"
 _QUOTE_CLASS = "[" + re.escape(QUOTES) + "]?"
@@ -236,9 +237,6 @@ class _Fuzzy:
     short: list[int] = field(default_factory=list)  # forms matched in quotes only
 
     def build(self) -> "_Fuzzy":
-        import ahocorasick
-
-        automaton = ahocorasick.Automaton()
         pieces: dict[str, list[tuple[int, int]]] = {}
         for idx, (_, right, k) in enumerate(self.forms):
             if len(right) < FUZZY_QUOTED_BELOW:
@@ -248,10 +246,7 @@ class _Fuzzy:
             cuts = [round(j * len(right) / n) for j in range(n + 1)]
             for a, b in zip(cuts, cuts[1:]):
                 pieces.setdefault(right[a:b], []).append((idx, a))
-        for piece, where in pieces.items():
-            automaton.add_word(piece, (len(piece), where))
-        automaton.make_automaton()
-        self.automaton = automaton
+        self.automaton = word_automaton((piece, (len(piece), where)) for piece, where in pieces.items())
         self.short = [i for i, (_, right, _k) in enumerate(self.forms) if len(right) < FUZZY_QUOTED_BELOW]
         return self
 
@@ -266,7 +261,7 @@ class _Fuzzy:
         s = "".join(folded)
         # (form, candidate start, candidate end) in folded text -> distance
         found: dict[tuple[int, int, int], int] = {}
-        for end, (size, where) in self.automaton.iter(s):
+        for end, (size, where) in self.automaton.iter(s) if self.automaton is not None else ():
             p = end - size + 1
             for idx, off in where:
                 right, k = self.forms[idx][1], self.forms[idx][2]
@@ -332,9 +327,6 @@ def _fuzzy_fold(text: str) -> str:
     return "".join(ch for ch in text if ch not in _SKIP)
 
 
-_AC_READY = 2  # ahocorasick.AHOCORASICK: the automaton is built
-
-
 class FormulationMatcher:
     """Finds misquoted set formulations in a piece of text."""
 
@@ -343,19 +335,12 @@ class FormulationMatcher:
         # Which entries can apply to a text: an Aho–Corasick automaton over the literal wrong
         # forms and the listed items (quotes folded away); entries with regular expressions
         # always apply. Their regexes are compiled on first use (a cold check compiles few).
-        import ahocorasick
-
         self._always = [i for i, f in enumerate(self.formulations) if f.patterns]
-        self._literals = ahocorasick.Automaton()
         keys: dict[str, set[int]] = {}
         for i, f in enumerate(self.formulations):
             for w in f.wrong + f.order:
                 keys.setdefault(fold(w), set()).add(i)
-        for key, where in keys.items():
-            if key:
-                self._literals.add_word(key, where)
-        if keys:
-            self._literals.make_automaton()
+        self._literals = word_automaton(keys.items())
         self._regexes: dict[int, tuple] = {}
         forms = [(f, _fuzzy_fold(f.right), 1 if len(_fuzzy_fold(f.right)) < 10 else 2) for f in self.formulations if f.is_fuzzy]
         exempt = {_fuzzy_fold(f.right) for f in self.formulations} | {_fuzzy_fold(a) for f in self.formulations for a in f.also}
@@ -377,7 +362,7 @@ class FormulationMatcher:
 
     def _candidates(self, text: str) -> list[int]:
         found = set(self._always)
-        if self._literals.kind == _AC_READY:
+        if self._literals is not None:
             for _, where in self._literals.iter(fold(text)):
                 found |= where
         return sorted(found)

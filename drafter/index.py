@@ -240,17 +240,27 @@ class PassageTable(Sequence[PassageRecord]):
         except UnicodeDecodeError as exc:
             raise damaged_index_error() from exc
 
+    # A big index is not checked row by row when opened: a number out of its table is damage.
+    def chapters(self, i: int) -> tuple[str, ...]:
+        try:
+            return tuple(self.chapter_sets[int(self.chapter_set_ids[i])])
+        except IndexError as exc:
+            raise damaged_index_error() from exc
+
+    def source(self, i: int) -> tuple:
+        """(file, article, heading, org, year, kind) of passage ``i``."""
+        try:
+            return self.sources[int(self.source_ids[i])]
+        except (IndexError, ValueError) as exc:
+            raise damaged_index_error() from exc
+
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
         if not -len(self) <= i < len(self):
             raise IndexError(i)
         i %= len(self)
-        try:
-            return PassageRecord(self.text(i), tuple(self.chapter_sets[self.chapter_set_ids[i]]),
-                                 *self.sources[int(self.source_ids[i])])
-        except (IndexError, ValueError, UnicodeDecodeError) as exc:  # a big index is not checked row by row
-            raise damaged_index_error() from exc
+        return PassageRecord(self.text(i), self.chapters(i), *self.source(i))
 
 
 @dataclass
@@ -1309,8 +1319,6 @@ def _arrays(data: IndexData) -> dict[str, Any]:
 
 def _write_generation(folder: Path, data: IndexData) -> str:
     """Write the arrays and tables into a new generation folder; return its name."""
-    import numpy as np
-
     name = f"{GENERATION_PREFIX}{data.build_id}"
     tmp = folder / f".{name}.{uuid.uuid4().hex[:8]}.tmp"
     try:

@@ -15,7 +15,6 @@ from .segment import segment
 from .text import simplified
 
 
-
 def parse_text(text: str, name: str = "text.txt", path: str = "", sha256: str = "", encoding: str = "") -> Document:
     articles = segment(text)
     for article in articles:

@@ -29,7 +29,6 @@ from .index import (
     IndexData,
     IndexUnusable,
     Progress,
-    damaged_index_error,
     index_fingerprint,
     read_meta,
     settings_hash,
@@ -39,7 +38,7 @@ from .index import (
     write_shipped_index,
 )
 from .model import PassageRecord, resolve_chapter, resolve_kind
-from .text import is_traditional
+from .text import is_traditional, word_automaton
 
 DEFAULT_ANALYZER = "word+bigram"
 # Query expansion through the thesaurus, tuned on the tuning half of
@@ -324,7 +323,7 @@ class Retriever:
         self.idf_ = backend.idf
         self._top_idf = float(self.idf_.max()) if len(self.idf_) else 1.0
         self._term_stats: dict[str, _TermStats] = {}  # thesaurus term -> what expanding needs
-        self._sources: dict[int, Source] = {}  # source row -> Source, for hits
+        self._sources: dict[tuple, Source] = {}  # a source as stored -> its Source, for hits
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "passages_"):
@@ -555,7 +554,6 @@ class Retriever:
 
     def _apply_chapter_prior(self, scores, used: list[thesaurus_mod.Expansion]) -> None:
         """Favour the chapter(s) most of the expansions belong to (a soft prior, not a filter)."""
-
         votes = Counter(e.chapter for e in used if e.chapter)
         if not votes:
             return
@@ -589,32 +587,21 @@ class Retriever:
         for rank, j in enumerate(kept, 1):
             i = cand[j]
             text, src = self.passages_.text(i), self._source(i)
-            hits.append(Hit(rank=rank, score=float(scores[i]), text=text, chapters=self._chapters(i),
+            hits.append(Hit(rank=rank, score=float(scores[i]), text=text, chapters=list(self.passages_.chapters(i)),
                             file=src.file, article=src.article, heading=src.heading,
                             highlighted=highlight(text, terms), also_in=also.get(j, []),
                             org=src.org, year=src.year, kind=src.kind))
         return hits
 
-    # A hit's parts read straight from the passage table (no PassageRecord in between).
     def _source(self, i: int) -> Source:
-        t = self.passages_
-        try:
-            sid = int(t.source_ids[i])
-            src = self._sources.get(sid)
-            if src is None:  # hits come from few sources: each made once (Source is frozen)
-                if len(self._sources) > 10_000:
-                    self._sources.clear()
-                src = self._sources[sid] = Source(*t.sources[sid])
-            return src
-        except (IndexError, ValueError) as exc:  # a big index is not checked row by row
-            raise damaged_index_error() from exc
-
-    def _chapters(self, i: int) -> list[str]:
-        t = self.passages_
-        try:
-            return list(t.chapter_sets[int(t.chapter_set_ids[i])])
-        except IndexError as exc:
-            raise damaged_index_error() from exc
+        """Passage ``i``'s source; hits come from few sources, so each is made once."""
+        found = self.passages_.source(i)
+        src = self._sources.get(found)
+        if src is None:
+            if len(self._sources) > 10_000:
+                self._sources.clear()
+            src = self._sources[found] = Source(*found)
+        return src
 
     def _highlight_terms(self, text: str, word_tokens: list[str], expand: bool = True) -> list[str]:
         """Surfaces of the query's features found in the vocabulary, longest first.
@@ -703,18 +690,9 @@ def highlight(text: str, terms: Sequence[str]) -> str:
 
 @lru_cache(maxsize=64)
 def _term_automaton(terms: tuple[str, ...]):
-    """An Aho–Corasick automaton of the terms (None: no terms): every occurrence, overlapping
-    ones included, in one pass over a text (half the time of a search per term on a hit)."""
-    import ahocorasick
-
-    automaton = ahocorasick.Automaton()
-    for term in terms:
-        if term:
-            automaton.add_word(term, len(term))
-    if not len(automaton):
-        return None
-    automaton.make_automaton()
-    return automaton
+    """The terms as one automaton (None: no terms): every occurrence in one pass over a hit
+    (half the time of a search per term)."""
+    return word_automaton((term, len(term)) for term in terms)
 
 
 def write_shipped() -> Path:

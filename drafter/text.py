@@ -177,6 +177,22 @@ def simplified(text: str) -> str:
     return _zhconv().convert(text, "zh-cn")
 
 
+def word_automaton(entries):
+    """An Aho–Corasick automaton (pyahocorasick) of ``(word, value)`` pairs, empty words left
+    out, or None when there is no word: ``.iter(text)`` gives ``(end index, value)`` for
+    every occurrence, overlapping ones included, in one pass over the text."""
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for word, value in entries:
+        if word:
+            automaton.add_word(word, value)
+    if not len(automaton):
+        return None
+    automaton.make_automaton()
+    return automaton
+
+
 # --- the tokenizer ------------------------------------------------------------------------------
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from .errors import DrafterError
 from .model import resolve_chapter
 from .resources import data_dir
+from .text import word_automaton
 from .tokenize import normalize
 
 GENERAL = "通用"  # the section header of entries without a chapter
@@ -100,15 +101,8 @@ class Thesaurus:
         """The keys that occur in ``norm``, in the thesaurus's order: one pass over the text
         (a user's table may hold thousands of keys; testing each would cost per query)."""
         if self._keys_found is None:
-            import ahocorasick
-
-            automaton = ahocorasick.Automaton()
-            for order, key in enumerate(self._by_key):
-                automaton.add_word(key, (order, key))
-            if len(automaton):
-                automaton.make_automaton()
-            self._keys_found = automaton
-        if not len(self._keys_found):
+            self._keys_found = word_automaton((key, (order, key)) for order, key in enumerate(self._by_key))
+        if self._keys_found is None:  # no keys
             return []
         return [key for _, key in sorted({found for _, found in self._keys_found.iter(norm)})]
 
